@@ -1,0 +1,144 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+/** Control-plane logs are kept this long; EKS itself would keep them forever, and bill for it. */
+export const CONTROL_PLANE_LOG_RETENTION_DAYS = 7;
+
+export interface ClusterArgs {
+    /** The EKS cluster name; see `clusterNameFor`. */
+    clusterName: string;
+    /** The AWS region, written into the kubeconfig so `aws eks get-token` needs no ambient region. */
+    region: string;
+    /** Kubernetes minor version, e.g. "1.35". */
+    kubernetesVersion: string;
+    vpcId: pulumi.Input<string>;
+    publicSubnetIds: pulumi.Input<string>[];
+    /** Subnets for the control plane's network interfaces. */
+    privateSubnetIds: pulumi.Input<string>[];
+    /** IPv4 CIDRs allowed to reach the public API endpoint. */
+    publicAccessCidrs: string[];
+}
+
+/**
+ * An EKS control plane without nodes (node groups are separate components), and the one Kubernetes provider every
+ * Kubernetes resource in this program uses.
+ *
+ * - Authentication by access entries only (`API`): no aws-auth ConfigMap to drift, and EKS adds node access entries
+ *   for managed node groups itself. Whoever runs `pulumi up` is made cluster admin at creation.
+ * - Kubernetes Secrets are envelope-encrypted with a dedicated, rotating KMS key.
+ * - Every control-plane log type goes to a log group this program owns, so `pulumi destroy` removes it too.
+ * - The public endpoint answers only `publicAccessCidrs`; nodes reach the API through the private endpoint.
+ */
+export class Cluster extends pulumi.ComponentResource {
+    public readonly eks: eks.Cluster;
+    public readonly clusterName: pulumi.Output<string>;
+    /** Kubeconfig JSON with exec-based auth (`aws eks get-token`); secret. */
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    /** A command that writes a local kubeconfig entry for this cluster. */
+    public readonly writeKubeconfigCommand: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-netpol-lab:infra:Cluster", name, {}, opts);
+        const self = { parent: this };
+
+        const secretsKey = new aws.kms.Key(`${name}-secrets`, {
+            description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${args.clusterName}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 7,
+        }, self);
+        // EKS writes to this exact name; creating it first lets us set retention and delete it with the stack.
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, {
+            name: `/aws/eks/${args.clusterName}/cluster`,
+            retentionInDays: CONTROL_PLANE_LOG_RETENTION_DAYS,
+        }, self);
+
+        this.eks = new eks.Cluster(`${name}-eks`, {
+            name: args.clusterName,
+            version: args.kubernetesVersion,
+            vpcId: args.vpcId,
+            publicSubnetIds: args.publicSubnetIds,
+            privateSubnetIds: args.privateSubnetIds,
+            skipDefaultNodeGroup: true,
+            authenticationMode: eks.AuthenticationMode.Api,
+            enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+            encryptionConfigKeyArn: secretsKey.arn,
+            endpointPublicAccess: true,
+            endpointPrivateAccess: true,
+            publicAccessCidrs: args.publicAccessCidrs,
+        }, { ...self, dependsOn: [logGroup] });
+
+        this.clusterName = this.eks.eksCluster.name;
+        this.kubeconfig = pulumi.secret(
+            pulumi
+                .all([
+                    this.eks.eksCluster.name,
+                    // core.endpoint resolves only once the API server answers /healthz, so nothing races it.
+                    this.eks.core.endpoint,
+                    this.eks.eksCluster.certificateAuthority.data,
+                ])
+                .apply(([clusterName, endpoint, certificateAuthorityData]) =>
+                    JSON.stringify(buildKubeconfig({ clusterName, endpoint, certificateAuthorityData, region: args.region })),
+                ),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
+        this.writeKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${args.region} --name ${this.clusterName}`;
+
+        this.registerOutputs({
+            eks: this.eks,
+            clusterName: this.clusterName,
+            kubeconfig: this.kubeconfig,
+            provider: this.provider,
+            writeKubeconfigCommand: this.writeKubeconfigCommand,
+        });
+    }
+}
+
+/** EKS cluster names: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit. */
+const EKS_NAME_MAX = 100;
+
+/**
+ * A readable, per-stack cluster name ("eks-netpol-lab-dev"), so `aws eks` commands are easy to type and two stacks in
+ * one account and region do not collide. Characters EKS rejects (stack names may contain dots) become hyphens.
+ */
+export function clusterNameFor(project: string, stack: string): string {
+    return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, EKS_NAME_MAX);
+}
+
+export interface KubeconfigInputs {
+    clusterName: string;
+    endpoint: string;
+    certificateAuthorityData: string;
+    region: string;
+}
+
+/**
+ * A kubeconfig that authenticates by running `aws eks get-token` at each use, so it never holds a credential and
+ * never expires. It names the region but no AWS profile: the CLI uses whatever credentials the environment has, which
+ * is what makes the same kubeconfig work on a laptop, in CI and in Pulumi Deployments.
+ */
+export function buildKubeconfig(c: KubeconfigInputs): object {
+    return {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: c.clusterName, cluster: { server: c.endpoint, "certificate-authority-data": c.certificateAuthorityData } }],
+        contexts: [{ name: c.clusterName, context: { cluster: c.clusterName, user: c.clusterName } }],
+        "current-context": c.clusterName,
+        users: [{
+            name: c.clusterName,
+            user: {
+                exec: {
+                    apiVersion: "client.authentication.k8s.io/v1beta1",
+                    command: "aws",
+                    args: ["--region", c.region, "eks", "get-token", "--cluster-name", c.clusterName, "--output", "json"],
+                    interactiveMode: "Never",
+                },
+            },
+        }],
+    };
+}

@@ -1,0 +1,136 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One availability zone's share of the VPC: a small public subnet for the NAT gateway, a large private one for nodes. */
+export interface ZoneSubnets {
+    publicCidr: string;
+    privateCidr: string;
+}
+
+export const VPC_CIDR = "10.0.0.0/16";
+
+/**
+ * The VPC's address plan. Private subnets are /18 (16k addresses each) because the VPC CNI gives every pod a VPC
+ * address; public subnets only hold the NAT gateway (and any load balancer a user adds later), so /24 is plenty.
+ */
+export const ZONE_SUBNETS: readonly ZoneSubnets[] = [
+    { privateCidr: "10.0.0.0/18", publicCidr: "10.0.192.0/24" },
+    { privateCidr: "10.0.64.0/18", publicCidr: "10.0.193.0/24" },
+    { privateCidr: "10.0.128.0/18", publicCidr: "10.0.194.0/24" },
+];
+
+/**
+ * Zones where EKS cannot place a control plane (EKS user guide, "Subnet requirements"). Excluded by zone ID, which,
+ * unlike the zone name, means the same zone in every account.
+ */
+export const ZONE_IDS_WITHOUT_EKS = ["use1-az3", "usw1-az2", "cac1-az3"];
+
+export interface NetworkArgs {
+    /**
+     * How many availability zones to spread subnets over. EKS needs subnets in at least two.
+     * @default 2 - two zones: the minimum EKS accepts, and the cheapest.
+     */
+    availabilityZoneCount?: number;
+}
+
+/**
+ * A VPC for an EKS cluster: a public and a private subnet in each of N availability zones, an internet gateway for
+ * the public subnets, and one NAT gateway so nodes in the private subnets can pull images. One NAT gateway, not one
+ * per zone: this is a lab, and a zone outage only costs it outbound traffic.
+ */
+export class Network extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly publicSubnetIds: pulumi.Output<string>[];
+    public readonly privateSubnetIds: pulumi.Output<string>[];
+
+    constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-netpol-lab:infra:Network", name, {}, opts);
+        const self = { parent: this };
+        const zones = zonePlan(args.availabilityZoneCount ?? 2);
+        const tags = (role: string) => ({ Name: `${name}-${role}` });
+
+        const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
+            cidrBlock: VPC_CIDR,
+            enableDnsHostnames: true, // EKS nodes and the private API endpoint need DNS hostnames
+            enableDnsSupport: true,
+            tags: tags("vpc"),
+        }, self);
+        // Adopting the default security group with no rules closes it: nothing may use it by accident.
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-sg") }, self);
+
+        const available = aws.getAvailabilityZonesOutput({
+            state: "available",
+            excludeZoneIds: ZONE_IDS_WITHOUT_EKS,
+            // Local and Wavelength zones are opt-in; EKS control planes run only in regular zones.
+            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        }, self);
+        const zoneNames = available.names.apply((names) => pickZones(names, zones.length));
+
+        const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags("igw") }, self);
+        const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
+            tags: tags("public-rt"),
+        }, self);
+
+        const publicSubnets = zones.map((zone, i) => new aws.ec2.Subnet(`${name}-public-${i}`, {
+            vpcId: vpc.id,
+            cidrBlock: zone.publicCidr,
+            availabilityZone: zoneNames[i],
+            mapPublicIpOnLaunch: false, // nothing here needs a public address but the NAT gateway, which has its own
+            tags: { ...tags(`public-${i}`), "kubernetes.io/role/elb": "1" },
+        }, self));
+        publicSubnets.forEach((subnet, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, {
+            subnetId: subnet.id,
+            routeTableId: publicRoutes.id,
+        }, self));
+
+        const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, self);
+        const nat = new aws.ec2.NatGateway(`${name}-nat`, {
+            subnetId: publicSubnets[0].id,
+            allocationId: natAddress.id,
+            tags: tags("nat"),
+        }, { ...self, dependsOn: [gateway] });
+        const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, {
+            vpcId: vpc.id,
+            routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+            tags: tags("private-rt"),
+        }, self);
+
+        const privateSubnets = zones.map((zone, i) => new aws.ec2.Subnet(`${name}-private-${i}`, {
+            vpcId: vpc.id,
+            cidrBlock: zone.privateCidr,
+            availabilityZone: zoneNames[i],
+            tags: { ...tags(`private-${i}`), "kubernetes.io/role/internal-elb": "1" },
+        }, self));
+        privateSubnets.forEach((subnet, i) => new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, {
+            subnetId: subnet.id,
+            routeTableId: privateRoutes.id,
+        }, self));
+
+        this.vpcId = vpc.id;
+        this.publicSubnetIds = publicSubnets.map((s) => s.id);
+        this.privateSubnetIds = privateSubnets.map((s) => s.id);
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+        });
+    }
+}
+
+/** The first `count` usable zones of the region, or a clear error when the region has too few. Exported for testing. */
+export function pickZones(names: string[], count: number): string[] {
+    if (names.length < count) {
+        throw new Error(`Found ${names.length} availability zones that can host EKS (${names.join(", ") || "none"}); the network needs ${count}. Choose another aws:region.`);
+    }
+    return names.slice(0, count);
+}
+
+/** The address plan for `count` zones. Exported for testing. */
+export function zonePlan(count: number): readonly ZoneSubnets[] {
+    if (!Number.isInteger(count) || count < 2 || count > ZONE_SUBNETS.length) {
+        throw new Error(`availabilityZoneCount must be a whole number from 2 (the EKS minimum) to ${ZONE_SUBNETS.length}; got ${count}`);
+    }
+    return ZONE_SUBNETS.slice(0, count);
+}

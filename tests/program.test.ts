@@ -1,0 +1,295 @@
+/**
+ * The real index.ts under Pulumi's mocks: what `pulumi up` would register, with which inputs and options.
+ * Remote components (eks.Cluster, eks.ManagedNodeGroup) register as one resource each with no children, so their
+ * tests assert on the inputs this program passes.
+ */
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { findResource, ProgramRun, promiseOf, resourcesOfType, runProgram, stackConfig, ZONES } from "./mocks";
+
+const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    association: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    natGateway: "aws:ec2/natGateway:NatGateway",
+    defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    kmsKey: "aws:kms/key:Key",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    cluster: "eks:index:Cluster",
+    nodeGroup: "eks:index:ManagedNodeGroup",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    role: "aws:iam/role:Role",
+    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    k8sProvider: "pulumi:providers:kubernetes",
+};
+
+const idsOf = (run: ProgramRun, type: string, prefix: string) =>
+    resourcesOfType(run, type).filter((r) => r.name.startsWith(prefix)).map((r) => `${r.name}-id`).sort();
+
+describe("program: default stack", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram();
+        assert.strictEqual(run.error, undefined);
+    });
+
+    describe("layout", () => {
+        it("gives every resource a parent: only the three components sit at the top", () => {
+            const topLevel = run.resources.filter((r) => r.options.parent === "(stack)");
+            assert.deepStrictEqual(topLevel.map((r) => `${r.type} ${r.name}`).sort(), [
+                "eks-netpol-lab:infra:Cluster lab",
+                "eks-netpol-lab:infra:Network lab",
+                "eks-netpol-lab:infra:NodeGroup lab-nodes",
+            ]);
+            assert.deepStrictEqual(run.resources.filter((r) => r.options.parent === "(unknown)").map((r) => r.name), []);
+        });
+
+        it("names every child after its component", () => {
+            for (const r of run.resources) {
+                if (r.options.parent === "(stack)") continue;
+                assert.ok(r.name.startsWith(`${r.options.parent}-`), `${r.type} ${r.name} is not named after its parent ${r.options.parent}`);
+            }
+        });
+    });
+
+    describe("network", () => {
+        it("builds one VPC with DNS hostnames, and closes its default security group", () => {
+            assert.deepStrictEqual(findResource(run, T.vpc, "lab-vpc").inputs, {
+                cidrBlock: "10.0.0.0/16",
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { Name: "lab-vpc" },
+            });
+            const sg = findResource(run, T.defaultSg, "lab-default-sg").inputs;
+            assert.strictEqual(sg.vpcId, "lab-vpc-id");
+            assert.strictEqual(sg.ingress, undefined);
+            assert.strictEqual(sg.egress, undefined);
+        });
+
+        it("puts a public and a private subnet in each of two distinct zones", () => {
+            const subnets = resourcesOfType(run, T.subnet).map((s) => [s.name, s.inputs.availabilityZone, s.inputs.cidrBlock]);
+            assert.deepStrictEqual(subnets.sort(), [
+                ["lab-private-0", ZONES[0], "10.0.0.0/18"],
+                ["lab-private-1", ZONES[1], "10.0.64.0/18"],
+                ["lab-public-0", ZONES[0], "10.0.192.0/24"],
+                ["lab-public-1", ZONES[1], "10.0.193.0/24"],
+            ]);
+        });
+
+        it("gives no public addresses in public subnets, and tags subnets for load balancer discovery", () => {
+            for (const s of resourcesOfType(run, T.subnet)) {
+                const isPublic = s.name.includes("public");
+                assert.strictEqual(s.inputs.mapPublicIpOnLaunch, isPublic ? false : undefined, s.name);
+                assert.strictEqual(s.inputs.tags[isPublic ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"], "1", s.name);
+            }
+        });
+
+        it("routes public subnets to the internet gateway and private subnets through one NAT gateway in a public subnet", () => {
+            assert.deepStrictEqual(findResource(run, T.routeTable, "lab-public-rt").inputs.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: "lab-igw-id" }]);
+            assert.deepStrictEqual(findResource(run, T.routeTable, "lab-private-rt").inputs.routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: "lab-nat-id" }]);
+            assert.strictEqual(findResource(run, T.natGateway, "lab-nat").inputs.subnetId, "lab-public-0-id");
+            const associations = resourcesOfType(run, T.association).map((a) => `${a.inputs.subnetId} -> ${a.inputs.routeTableId}`);
+            assert.deepStrictEqual(associations.sort(), [
+                "lab-private-0-id -> lab-private-rt-id",
+                "lab-private-1-id -> lab-private-rt-id",
+                "lab-public-0-id -> lab-public-rt-id",
+                "lab-public-1-id -> lab-public-rt-id",
+            ]);
+        });
+
+        it("looks up only available, non-opt-in zones that can host EKS", () => {
+            assert.deepStrictEqual(run.invokes, [{
+                token: "aws:index/getAvailabilityZones:getAvailabilityZones",
+                inputs: {
+                    state: "available",
+                    excludeZoneIds: ["use1-az3", "usw1-az2", "cac1-az3"],
+                    filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+                },
+            }]);
+        });
+    });
+
+    describe("cluster", () => {
+        it("creates the EKS cluster with access entries, all control-plane logs, encrypted Secrets and a limited public endpoint", () => {
+            assert.deepStrictEqual(findResource(run, T.cluster, "lab-eks").inputs, {
+                name: "eks-netpol-lab-dev",
+                version: "1.35",
+                vpcId: "lab-vpc-id",
+                publicSubnetIds: idsOf(run, T.subnet, "lab-public"),
+                privateSubnetIds: idsOf(run, T.subnet, "lab-private"),
+                skipDefaultNodeGroup: true,
+                authenticationMode: "API",
+                enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+                encryptionConfigKeyArn: "arn:aws:kms:us-west-2:123456789012:key/lab-secrets",
+                endpointPublicAccess: true,
+                endpointPrivateAccess: true,
+                publicAccessCidrs: ["0.0.0.0/0"],
+            });
+        });
+
+        it("encrypts Secrets with a dedicated, rotating KMS key", () => {
+            const key = findResource(run, T.kmsKey, "lab-secrets").inputs;
+            assert.strictEqual(key.enableKeyRotation, true);
+            assert.strictEqual(key.deletionWindowInDays, 7);
+            assert.strictEqual(resourcesOfType(run, T.kmsKey).length, 1);
+        });
+
+        it("owns the control-plane log group, with a retention, created before the cluster", () => {
+            assert.deepStrictEqual(findResource(run, T.logGroup, "lab-control-plane-logs").inputs, {
+                name: "/aws/eks/eks-netpol-lab-dev/cluster",
+                retentionInDays: 7,
+            });
+            assert.deepStrictEqual(findResource(run, T.cluster, "lab-eks").options.dependsOn, ["lab-control-plane-logs"]);
+        });
+    });
+
+    describe("node group", () => {
+        it("runs AL2023 managed nodes in the private subnets with the configured types and sizes, and no SSH", () => {
+            const inputs = findResource(run, T.nodeGroup, "lab-nodes-mng").inputs;
+            assert.deepStrictEqual(inputs.subnetIds, idsOf(run, T.subnet, "lab-private"));
+            assert.deepStrictEqual(inputs.instanceTypes, ["t3.medium"]);
+            assert.strictEqual(inputs.amiType, "AL2023_x86_64_STANDARD");
+            assert.deepStrictEqual(inputs.scalingConfig, { desiredSize: 2, minSize: 1, maxSize: 3 });
+            assert.deepStrictEqual(inputs.launchTemplate, { id: "lab-nodes-launch-template-id", version: "1" });
+            assert.strictEqual(inputs.remoteAccess, undefined);
+        });
+
+        it("requires IMDSv2 with a hop limit of 1, and encrypts the root volume", () => {
+            const template = findResource(run, T.launchTemplate, "lab-nodes-launch-template").inputs;
+            assert.deepStrictEqual(template.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.deepStrictEqual(template.blockDeviceMappings, [{
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            }]);
+            assert.strictEqual(template.keyName, undefined);
+        });
+
+        it("gives the node role exactly the three AWS worker policies, and nothing else", () => {
+            const role = findResource(run, T.role, "lab-nodes-role").inputs;
+            assert.deepStrictEqual(JSON.parse(role.assumeRolePolicy).Statement, [
+                { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ]);
+            const attachments = resourcesOfType(run, T.attachment).map((a) => `${a.inputs.role} ${a.inputs.policyArn}`);
+            assert.deepStrictEqual(attachments.sort(), [
+                "lab-nodes-role arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+                "lab-nodes-role arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                "lab-nodes-role arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+            ]);
+            const otherIam = run.resources.filter((r) => r.type.startsWith("aws:iam/") && r.type !== T.role && r.type !== T.attachment);
+            assert.deepStrictEqual(otherIam.map((r) => r.type), []);
+            assert.strictEqual(resourcesOfType(run, T.role).length, 1);
+        });
+
+        it("waits for the policy attachments before creating nodes", () => {
+            assert.deepStrictEqual(findResource(run, T.nodeGroup, "lab-nodes-mng").options.dependsOn.sort(), [
+                "lab-nodes-AmazonEC2ContainerRegistryReadOnly",
+                "lab-nodes-AmazonEKSWorkerNodePolicy",
+                "lab-nodes-AmazonEKS_CNI_Policy",
+            ]);
+        });
+    });
+
+    describe("kubernetes access", () => {
+        it("builds exactly one Kubernetes provider, from the secret kubeconfig", async () => {
+            const providers = resourcesOfType(run, T.k8sProvider);
+            assert.deepStrictEqual(providers.map((p) => p.name), ["lab-k8s"]);
+            assert.strictEqual(providers[0].inputs.kubeconfig[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig);
+            assert.strictEqual(providers[0].inputs.kubeconfig.value, await promiseOf(run.exports!.kubeconfig));
+        });
+
+        it("exports the kubeconfig as a secret that runs `aws eks get-token` with the region and no profile", async () => {
+            assert.strictEqual(await pulumi.isSecret(run.exports!.kubeconfig), true);
+            const kubeconfig = JSON.parse(await promiseOf<string>(run.exports!.kubeconfig));
+            assert.strictEqual(kubeconfig.clusters[0].cluster.server, "https://eks-netpol-lab-dev.gr7.us-west-2.eks.amazonaws.com");
+            assert.strictEqual(kubeconfig.clusters[0].cluster["certificate-authority-data"], "Q0EtREFUQQ==");
+            assert.deepStrictEqual(kubeconfig.users[0].user.exec.args, [
+                "--region", "us-west-2", "eks", "get-token", "--cluster-name", "eks-netpol-lab-dev", "--output", "json",
+            ]);
+            assert.strictEqual(kubeconfig.users[0].user.exec.env, undefined);
+        });
+    });
+
+    describe("outputs", () => {
+        it("exports exactly the documented outputs, with their values", async () => {
+            const values: Record<string, unknown> = {};
+            for (const [name, value] of Object.entries(run.exports!)) {
+                values[name] = pulumi.Output.isInstance(value) ? await promiseOf(value) : value;
+            }
+            delete values.kubeconfig; // checked above
+            assert.deepStrictEqual(values, {
+                clusterName: "eks-netpol-lab-dev",
+                region: "us-west-2",
+                writeKubeconfigCommand: "aws eks update-kubeconfig --region us-west-2 --name eks-netpol-lab-dev",
+                nodeGroupName: "lab-nodes-mng-ng",
+                // Read through nodeGroup.resources, not the Output member `resources` that shadows it.
+                nodeGroupAsgName: "eks-lab-nodes-mng-asg",
+            });
+        });
+    });
+});
+
+describe("program: stack config flows into the resources", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(stackConfig({
+            "aws:region": "eu-central-1",
+            kubernetesVersion: "1.34",
+            nodeInstanceTypes: '["m7g.large","c7g.large"]',
+            nodeDesired: "0",
+            nodeMin: "0",
+            nodeMax: "4",
+            clusterEndpointPublicAccessCidrs: '["203.0.113.0/24"]',
+        }));
+        assert.strictEqual(run.error, undefined);
+    });
+
+    it("sizes and types the node group, on the Arm AMI for Graviton types", () => {
+        const inputs = findResource(run, T.nodeGroup, "lab-nodes-mng").inputs;
+        assert.deepStrictEqual(inputs.instanceTypes, ["m7g.large", "c7g.large"]);
+        assert.strictEqual(inputs.amiType, "AL2023_ARM_64_STANDARD");
+        assert.deepStrictEqual(inputs.scalingConfig, { desiredSize: 0, minSize: 0, maxSize: 4 });
+    });
+
+    it("sets the cluster version and narrows the public endpoint", () => {
+        const inputs = findResource(run, T.cluster, "lab-eks").inputs;
+        assert.strictEqual(inputs.version, "1.34");
+        assert.deepStrictEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
+    });
+
+    it("writes the stack's region into the kubeconfig and outputs", async () => {
+        const kubeconfig = JSON.parse(await promiseOf<string>(run.exports!.kubeconfig));
+        assert.deepStrictEqual(kubeconfig.users[0].user.exec.args.slice(0, 2), ["--region", "eu-central-1"]);
+        assert.strictEqual(run.exports!.region, "eu-central-1");
+    });
+
+    it("uses the partition of the region in managed-policy ARNs", async () => {
+        const china = await runProgram(stackConfig({ "aws:region": "cn-north-1" }));
+        const arns = resourcesOfType(china, T.attachment).map((a) => a.inputs.policyArn);
+        assert.deepStrictEqual(arns.sort(), [
+            "arn:aws-cn:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+            "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy",
+        ]);
+    });
+});
+
+describe("program: invalid stack config", () => {
+    it("registers nothing and looks nothing up, and says what is wrong", async () => {
+        const run = await runProgram(stackConfig({ nodeMin: "4", nodeInstanceTypes: '["t3.medium","m7g.large"]' }));
+        assert.strictEqual(run.error?.name, "SettingsError");
+        assert.strictEqual(run.error?.message, [
+            "Invalid stack configuration (2 problems):",
+            '  - nodeInstanceTypes: ["t3.medium","m7g.large"] mixes x86_64 (t3.medium) and arm64 (m7g.large); a node group runs one CPU architecture, so list only x86_64 or only arm64 (Graviton) types',
+            "  - nodeMin: 4 is greater than nodeDesired: 2; need 0 <= nodeMin <= nodeDesired <= nodeMax",
+            "Fix each with `pulumi config set <key> <value>` (lists: `pulumi config set --path '<key>[0]' <value>`), then run again.",
+        ].join("\n"));
+        assert.deepStrictEqual(run.resources.map((r) => r.type), []);
+        assert.deepStrictEqual(run.invokes, []);
+    });
+
+    it("is a RunError, so `pulumi up` prints the message without a stack trace", async () => {
+        const run = await runProgram(stackConfig({ nodeMax: "0" }));
+        assert.ok(pulumi.RunError.isInstance(run.error), `expected a RunError, got ${run.error}`);
+    });
+});
