@@ -50,10 +50,14 @@ export function parseKubernetesVersion(raw: string, key: string): Parsed<string>
         const hint = minor ? `did you mean "1.${minor[1]}"?` : 'use the form "1.35"';
         return { problems: [`${key}: ${quote(raw)} is not a Kubernetes minor version; EKS takes "1.<minor>", ${hint}`] };
     }
-    if (Number(match[1]) < OLDEST_KUBERNETES_MINOR) {
-        return {
-            problems: [`${key}: ${quote(raw)} is older than EKS supports; use "1.${OLDEST_KUBERNETES_MINOR}" or newer`],
-        };
+    const minor = Number(match[1]);
+    if (minor < OLDEST_KUBERNETES_MINOR) {
+        // An unquoted 1.30 in YAML is the number 1.3: the trailing zero is lost before we ever see it.
+        const lostZero = match[1].length === 1 && minor * 10 >= OLDEST_KUBERNETES_MINOR;
+        const hint = lostZero
+            ? `did you mean "1.${minor}0"? Quote it in YAML, or 1.${minor}0 is read as the number 1.${minor}`
+            : `use "1.${OLDEST_KUBERNETES_MINOR}" or newer`;
+        return { problems: [`${key}: ${quote(raw)} is older than EKS supports; ${hint}`] };
     }
     return { value: raw };
 }

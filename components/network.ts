@@ -67,46 +67,17 @@ export class Network extends pulumi.ComponentResource {
         const zoneNames = available.names.apply((names) => pickZones(names, zones.length));
 
         const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags("igw") }, self);
-        const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, {
-            vpcId: vpc.id,
-            routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
-            tags: tags("public-rt"),
-        }, self);
+        const tier = (kind: Tier, cidrs: string[], route: aws.types.input.ec2.RouteTableRoute) =>
+            this.subnetTier({ name, kind, vpcId: vpc.id, zoneNames, cidrs, route });
 
-        const publicSubnets = zones.map((zone, i) => new aws.ec2.Subnet(`${name}-public-${i}`, {
-            vpcId: vpc.id,
-            cidrBlock: zone.publicCidr,
-            availabilityZone: zoneNames[i],
-            mapPublicIpOnLaunch: false, // nothing here needs a public address but the NAT gateway, which has its own
-            tags: { ...tags(`public-${i}`), "kubernetes.io/role/elb": "1" },
-        }, self));
-        publicSubnets.forEach((subnet, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, {
-            subnetId: subnet.id,
-            routeTableId: publicRoutes.id,
-        }, self));
-
+        const publicSubnets = tier("public", zones.map((z) => z.publicCidr), { cidrBlock: "0.0.0.0/0", gatewayId: gateway.id });
         const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, self);
         const nat = new aws.ec2.NatGateway(`${name}-nat`, {
             subnetId: publicSubnets[0].id,
             allocationId: natAddress.id,
             tags: tags("nat"),
         }, { ...self, dependsOn: [gateway] });
-        const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, {
-            vpcId: vpc.id,
-            routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-            tags: tags("private-rt"),
-        }, self);
-
-        const privateSubnets = zones.map((zone, i) => new aws.ec2.Subnet(`${name}-private-${i}`, {
-            vpcId: vpc.id,
-            cidrBlock: zone.privateCidr,
-            availabilityZone: zoneNames[i],
-            tags: { ...tags(`private-${i}`), "kubernetes.io/role/internal-elb": "1" },
-        }, self));
-        privateSubnets.forEach((subnet, i) => new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, {
-            subnetId: subnet.id,
-            routeTableId: privateRoutes.id,
-        }, self));
+        const privateSubnets = tier("private", zones.map((z) => z.privateCidr), { cidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
@@ -117,7 +88,44 @@ export class Network extends pulumi.ComponentResource {
             privateSubnetIds: this.privateSubnetIds,
         });
     }
+
+    /** One route table, and a subnet per zone associated with it. */
+    private subnetTier(t: {
+        name: string;
+        kind: Tier;
+        vpcId: pulumi.Output<string>;
+        zoneNames: pulumi.Output<string[]>;
+        cidrs: string[];
+        route: aws.types.input.ec2.RouteTableRoute;
+    }): aws.ec2.Subnet[] {
+        const self = { parent: this };
+        const routes = new aws.ec2.RouteTable(`${t.name}-${t.kind}-rt`, {
+            vpcId: t.vpcId,
+            routes: [t.route],
+            tags: { Name: `${t.name}-${t.kind}-rt` },
+        }, self);
+        return t.cidrs.map((cidrBlock, i) => {
+            const subnet = new aws.ec2.Subnet(`${t.name}-${t.kind}-${i}`, {
+                vpcId: t.vpcId,
+                cidrBlock,
+                availabilityZone: t.zoneNames[i],
+                ...TIER_SUBNET_ARGS[t.kind],
+                tags: { Name: `${t.name}-${t.kind}-${i}`, ...TIER_SUBNET_ARGS[t.kind].tags },
+            }, self);
+            new aws.ec2.RouteTableAssociation(`${t.name}-${t.kind}-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, self);
+            return subnet;
+        });
+    }
 }
+
+type Tier = "public" | "private";
+
+/** What sets the tiers apart, besides their routes. The role tags let load balancer controllers find the subnets. */
+const TIER_SUBNET_ARGS: Record<Tier, { mapPublicIpOnLaunch?: boolean; tags: Record<string, string> }> = {
+    // Nothing in a public subnet needs a public address but the NAT gateway, which brings its own.
+    public: { mapPublicIpOnLaunch: false, tags: { "kubernetes.io/role/elb": "1" } },
+    private: { tags: { "kubernetes.io/role/internal-elb": "1" } },
+};
 
 /** The first `count` usable zones of the region, or a clear error when the region has too few. Exported for testing. */
 export function pickZones(names: string[], count: number): string[] {

@@ -81,6 +81,7 @@ const REJECTED: RejectCase[] = [
     { name: "a v-prefixed version", config: raw({ kubernetesVersion: "v1.34" }), problems: ['kubernetesVersion: "v1.34" is not a Kubernetes minor version; EKS takes "1.<minor>", did you mean "1.34"?'] },
     { name: "a version that is not one", config: raw({ kubernetesVersion: "latest" }), problems: ['kubernetesVersion: "latest" is not a Kubernetes minor version; EKS takes "1.<minor>", use the form "1.35"'] },
     { name: "a version EKS no longer offers", config: raw({ kubernetesVersion: "1.29" }), problems: ['kubernetesVersion: "1.29" is older than EKS supports; use "1.32" or newer'] },
+    { name: "a version whose trailing zero YAML dropped", config: raw({ kubernetesVersion: "1.4" }), problems: ['kubernetesVersion: "1.4" is older than EKS supports; did you mean "1.40"? Quote it in YAML, or 1.40 is read as the number 1.4'] },
     // nodeInstanceTypes
     { name: "instance types as a bare string", config: raw({ nodeInstanceTypes: "t3.large" }), problems: [`nodeInstanceTypes: "t3.large" is not a list of strings; set it as a YAML list in Pulumi.<stack>.yaml or with \`pulumi config set --path 'nodeInstanceTypes[0]' <value>\``] },
     { name: "a list of numbers", config: raw({ nodeInstanceTypes: "[1,2]" }), problems: [`nodeInstanceTypes: "[1,2]" is not a list of strings; set it as a YAML list in Pulumi.<stack>.yaml or with \`pulumi config set --path 'nodeInstanceTypes[0]' <value>\``] },
