@@ -3,6 +3,7 @@
  * problems. Every problem names the key, quotes the bad value, says what is allowed, and offers a fix where one can
  * be guessed ("did you mean ...").
  */
+import { closeMatches } from "./policies/netpol/suggest";
 
 /** A parsed value, or every problem found with it. */
 export type Parsed<T> = { value: T } | { problems: string[] };
@@ -13,26 +14,7 @@ export function quote(value: string): string {
 
 /** The candidate nearest to `word` by edit distance, if it is close enough to be a plausible typo. */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-        if (d < bestDistance) [best, bestDistance] = [candidate, d];
-    }
-    return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-        }
-        previous = current;
-    }
-    return previous[b.length];
+    return closeMatches(word, candidates, 1)[0];
 }
 
 // ---- kubernetesVersion ------------------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+/**
+ * The engine's front door: manifests in, a queryable analysis out; and the resolution of user-written flows
+ * (`stars/frontend`, `ip:203.0.113.9`, a port number or name) into flows the evaluator can answer.
+ */
+import { parseAddress } from "./cidr";
+import { compilePolicies, Policy } from "./compile";
+import { Problems } from "./errors";
+import { Flow, FlowEndpoint, Reachability, Verdict } from "./evaluate";
+import { assumeMissingNamespaces, buildModel, ClusterModel, Endpoint, isPortNumber, isProtocol } from "./model";
+import { closeMatches } from "./suggest";
+import { PROTOCOLS, SourcedObject } from "./types";
+
+export interface Analysis {
+    model: ClusterModel;
+    policies: Policy[];
+    reachability: Reachability;
+    /** Namespaces that pods or policies use but no manifest defines; assumed to exist with only their name label. */
+    assumedNamespaces: string[];
+}
+
+/** Builds the model and compiles every policy. Throws one InputError listing every problem in the manifests. */
+export function analyze(objects: SourcedObject[]): Analysis {
+    const problems = new Problems();
+    const model = buildModel(objects, problems);
+    const policies = compilePolicies(objects, problems);
+    problems.throwIfAny();
+    const used = [...model.endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)];
+    const assumedNamespaces = assumeMissingNamespaces(model, used);
+    return { model, policies, reachability: new Reachability(model, policies), assumedNamespaces };
+}
+
+/** A flow as a person writes it, in a flows file or on the command line. */
+export interface FlowSpec {
+    from: unknown;
+    to: unknown;
+    port: unknown;
+    protocol?: unknown;
+}
+
+/** How a problem names a field of the flow: `[3].from` in a flows file, `--from` on the command line. */
+export type FieldName = (field: keyof FlowSpec) => string;
+
+/** Resolves a written flow, reporting each problem instead of throwing. */
+export function resolveFlow(analysis: Analysis, spec: FlowSpec, problems: Problems, name: FieldName = (f) => f): Flow | undefined {
+    const from = resolveEndpoint(analysis, spec.from, problems, name("from"));
+    const to = resolveEndpoint(analysis, spec.to, problems, name("to"));
+    const protocol = spec.protocol ?? "TCP";
+    if (!isProtocol(protocol)) {
+        problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`, name("protocol"));
+        return undefined;
+    }
+    const port = resolvePort(spec.port, to, protocol, problems, name("port"));
+    return from && to && port !== undefined ? { from, to, port, protocol } : undefined;
+}
+
+/** Evaluates one written flow; throws InputError if it does not resolve. */
+export function evaluateFlow(analysis: Analysis, spec: FlowSpec, name?: FieldName): { flow: Flow; verdict: Verdict } {
+    const problems = new Problems();
+    const flow = resolveFlow(analysis, spec, problems, name);
+    problems.throwIfAny();
+    return { flow: flow!, verdict: analysis.reachability.evaluate(flow!) };
+}
+
+/** `namespace/name`, `namespace/kind/name` (when a Pod and a workload share a name) or `ip:<address>`. */
+export function resolveEndpoint(analysis: Analysis, text: unknown, problems: Problems, path: string): FlowEndpoint | undefined {
+    if (typeof text !== "string" || text === "") {
+        problems.add(`must be an endpoint: namespace/name or ip:<address>, got ${JSON.stringify(text)}`, path);
+        return undefined;
+    }
+    if (text.startsWith("ip:")) {
+        const address = parseAddress(text.slice(3));
+        if (!address) problems.add(`${JSON.stringify(text)} is not an IPv4 or IPv6 address; use the form ip:203.0.113.9`, path);
+        return address && { kind: "external", id: text, address };
+    }
+    const matches = findEndpoints(analysis.model.endpoints, text);
+    if (matches.length === 1) return toFlowEndpoint(matches[0]);
+    if (matches.length > 1) {
+        const choices = matches.map((e) => `${e.namespace}/${e.kind.toLowerCase()}/${e.name}`).join(" or ");
+        problems.add(`${JSON.stringify(text)} names more than one object; write ${choices}`, path);
+        return undefined;
+    }
+    const suggestions = closeMatches(text, analysis.model.endpoints.map((e) => e.id));
+    const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(", ")}?` : "; endpoints are namespace/name of a Pod or workload, or ip:<address>";
+    problems.add(`unknown endpoint ${JSON.stringify(text)}${hint}`, path);
+    return undefined;
+}
+
+export function toFlowEndpoint(e: Endpoint): FlowEndpoint {
+    return { kind: "pod", id: e.id, shape: e.shape, singlePod: e.kind === "Pod" };
+}
+
+function findEndpoints(endpoints: Endpoint[], text: string): Endpoint[] {
+    const parts = text.split("/");
+    if (parts.length === 3) {
+        const [namespace, kind, name] = parts;
+        return endpoints.filter((e) => e.namespace === namespace && e.name === name && e.kind.toLowerCase() === kind.toLowerCase());
+    }
+    return endpoints.filter((e) => e.id === text);
+}
+
+/** A port number, or a port name resolved on the destination pod's containers for this protocol. */
+function resolvePort(port: unknown, to: FlowEndpoint | undefined, protocol: string, problems: Problems, path: string): number | undefined {
+    if (typeof port === "number") {
+        if (isPortNumber(port)) return port;
+        problems.add(`port must be a whole number from 1 to 65535 or a port name, got ${port}`, path);
+        return undefined;
+    }
+    if (typeof port !== "string" || port === "") {
+        problems.add(`port must be a number or a port name, got ${JSON.stringify(port)}`, path);
+        return undefined;
+    }
+    if (/^\d+$/.test(port)) return resolvePort(Number(port), to, protocol, problems, path);
+    if (!to) return undefined; // the destination's own problem is reported already
+    if (to.kind === "external") {
+        problems.add(`named port ${JSON.stringify(port)} needs a pod destination; ${to.id} is outside the cluster, so give a number`, path);
+        return undefined;
+    }
+    const declared = to.shape.ports.find((p) => p.name === port && p.protocol === protocol);
+    if (declared) return declared.port;
+    const names = to.shape.ports.filter((p) => p.name).map((p) => `${p.name} (${p.protocol} ${p.port})`);
+    problems.add(`${to.id} declares no ${protocol} port named ${JSON.stringify(port)}; it declares ${names.length > 0 ? names.join(", ") : "no named ports"}`, path);
+    return undefined;
+}

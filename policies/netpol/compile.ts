@@ -1,0 +1,162 @@
+/**
+ * NetworkPolicies compiled once: selectors into predicates, CIDRs into numbers, ports into matchers, with every
+ * validation the API server would do. Evaluation then never fails.
+ *
+ * The shapes of a policy that matter, and the traps in them:
+ * - `policyTypes` absent: Ingress always, plus Egress when the policy has at least one egress rule (API defaulting).
+ * - A policy type with no rules isolates and allows nothing ("deny all" in that direction).
+ * - `from`/`to` absent or empty: the rule admits every peer, inside the cluster or not.
+ * - `ports` absent or empty: the rule admits every port and protocol.
+ * - In one peer, `podSelector` AND `namespaceSelector`; separate peers in a list are ORed.
+ * - `podSelector` alone means pods of the policy's own namespace; `namespaceSelector: {}` means every namespace.
+ */
+import { cidrWithin, parseCidr, Cidr } from "./cidr";
+import { Problems } from "./errors";
+import { compileSelector, describeSelector, MATCH_ALL, Selector } from "./labels";
+import { isPortNumber, isProtocol, namespaceOf } from "./model";
+import { NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, Protocol, PROTOCOLS, Source, SourcedObject } from "./types";
+
+export type Direction = "ingress" | "egress";
+
+export type Peer =
+    | { kind: "pods"; namespace: { kind: "same"; name: string } | { kind: "selector"; selector: Selector }; pods: Selector; text: string }
+    | { kind: "ipBlock"; cidr: Cidr; except: Cidr[]; text: string };
+
+export interface PortMatcher {
+    protocol: Protocol;
+    /** A number, a range start, or a named port; absent for every port of the protocol. */
+    port?: number | string;
+    endPort?: number;
+}
+
+export interface Rule {
+    /** 0-based position among the policy's rules of that direction. */
+    index: number;
+    /** "any" when `from`/`to` is absent or empty. */
+    peers: Peer[] | "any";
+    /** "any" when `ports` is absent or empty. */
+    ports: PortMatcher[] | "any";
+}
+
+export interface Policy {
+    /** `namespace/name` */
+    id: string;
+    namespace: string;
+    podSelector: Selector;
+    /** Rules per direction the policy isolates; a direction it does not isolate is absent. */
+    rules: Partial<Record<Direction, Rule[]>>;
+    source: Source;
+}
+
+/** Compiles every NetworkPolicy among `objects`; problems are collected, not thrown. */
+export function compilePolicies(objects: SourcedObject[], problems: Problems): Policy[] {
+    const policies: Policy[] = [];
+    for (const { object, source } of objects) {
+        if (object.kind !== "NetworkPolicy") continue;
+        const at = problems.at(source);
+        const name = object.metadata?.name;
+        if (typeof name !== "string" || name === "") {
+            at.add("NetworkPolicy has no metadata.name");
+            continue;
+        }
+        const namespace = namespaceOf(object);
+        const spec: NetworkPolicySpec = object.spec ?? {};
+        const types = policyTypesOf(spec, at);
+        const policy: Policy = {
+            id: `${namespace}/${name}`,
+            namespace,
+            // Absent podSelector decodes as the empty selector: every pod in the namespace.
+            podSelector: spec.podSelector ? compileSelector(spec.podSelector, "spec.podSelector", at) : MATCH_ALL,
+            rules: {},
+            source,
+        };
+        if (types.includes("Ingress")) policy.rules.ingress = compileRules(spec.ingress, "ingress", namespace, at);
+        if (types.includes("Egress")) policy.rules.egress = compileRules(spec.egress, "egress", namespace, at);
+        policies.push(policy);
+    }
+    return policies;
+}
+
+function policyTypesOf(spec: NetworkPolicySpec, problems: Problems): string[] {
+    if (spec.policyTypes === undefined) return (spec.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+    spec.policyTypes.forEach((t, i) => {
+        if (t !== "Ingress" && t !== "Egress") problems.add(`unknown policy type ${JSON.stringify(t)}; use Ingress or Egress`, `spec.policyTypes[${i}]`);
+    });
+    return spec.policyTypes;
+}
+
+function compileRules(rules: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[] | undefined, direction: Direction, namespace: string, problems: Problems): Rule[] {
+    const peerField = direction === "ingress" ? "from" : "to";
+    return (rules ?? []).map((rule, index) => {
+        const path = `spec.${direction}[${index}]`;
+        const peers = rule[peerField] ?? [];
+        const ports = rule.ports ?? [];
+        return {
+            index,
+            peers: peers.length === 0 ? "any" : peers.map((p, i) => compilePeer(p, `${path}.${peerField}[${i}]`, namespace, problems)),
+            ports: ports.length === 0 ? "any" : ports.map((p, i) => compilePort(p, `${path}.ports[${i}]`, problems)),
+        };
+    });
+}
+
+function compilePeer(peer: NetworkPolicyPeer, path: string, namespace: string, problems: Problems): Peer {
+    if (peer.ipBlock) {
+        if (peer.podSelector || peer.namespaceSelector) problems.add("ipBlock cannot be combined with podSelector or namespaceSelector in one peer; make them separate peers", path);
+        return compileIpBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? [], `${path}.ipBlock`, problems);
+    }
+    if (!peer.podSelector && !peer.namespaceSelector) {
+        problems.add("a peer needs podSelector, namespaceSelector or ipBlock", path);
+    }
+    const pods = peer.podSelector ? compileSelector(peer.podSelector, `${path}.podSelector`, problems) : MATCH_ALL;
+    const podText = describeSelector(peer.podSelector, "all pods");
+    if (!peer.namespaceSelector) {
+        return { kind: "pods", namespace: { kind: "same", name: namespace }, pods, text: `${podText} in namespace ${namespace}` };
+    }
+    const selector = compileSelector(peer.namespaceSelector, `${path}.namespaceSelector`, problems);
+    const nsText = describeSelector(peer.namespaceSelector, "all namespaces");
+    return { kind: "pods", namespace: { kind: "selector", selector }, pods, text: `${podText} in namespaces ${nsText}` };
+}
+
+function compileIpBlock(cidrText: unknown, exceptTexts: unknown[], path: string, problems: Problems): Peer {
+    const cidr = typeof cidrText === "string" ? parseCidr(cidrText) : undefined;
+    if (!cidr) {
+        problems.add(`${JSON.stringify(cidrText)} is not a CIDR; use the form "10.0.0.0/16" or "2001:db8::/32"`, `${path}.cidr`);
+        return { kind: "ipBlock", cidr: { family: 4, base: 0n, prefix: 33 }, except: [], text: "invalid" };
+    }
+    const except = exceptTexts.flatMap((text, i) => {
+        const at = `${path}.except[${i}]`;
+        const block = typeof text === "string" ? parseCidr(text) : undefined;
+        if (!block) problems.add(`${JSON.stringify(text)} is not a CIDR`, at);
+        else if (!cidrWithin(block, cidr) || block.prefix === cidr.prefix) problems.add(`${text} must lie strictly inside ${cidrText}`, at);
+        else return [block];
+        return [];
+    });
+    const exceptText = except.length > 0 ? ` except ${exceptTexts.join(", ")}` : "";
+    return { kind: "ipBlock", cidr, except, text: `${cidrText}${exceptText}` };
+}
+
+/** An IANA service name, as Kubernetes requires of named ports: 1-15 lowercase letters, digits and inner hyphens. */
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
+
+function compilePort(p: NetworkPolicyPort, path: string, problems: Problems): PortMatcher {
+    const protocol = p.protocol ?? "TCP";
+    if (!isProtocol(protocol)) problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`, `${path}.protocol`);
+    const matcher: PortMatcher = { protocol: isProtocol(protocol) ? protocol : "TCP" };
+    if (p.port === undefined) {
+        if (p.endPort !== undefined) problems.add("endPort needs a numeric port", `${path}.endPort`);
+        return matcher;
+    }
+    if (typeof p.port === "string") {
+        // Kubernetes reads a quoted "80" as a port name, and names need a letter.
+        const hint = /^\d+$/.test(p.port) ? "; write the number without quotes" : " (1-15 lowercase letters, digits and hyphens)";
+        if (!PORT_NAME.test(p.port)) problems.add(`${JSON.stringify(p.port)} is not a valid port name${hint}`, `${path}.port`);
+        if (p.endPort !== undefined) problems.add("endPort cannot be used with a named port", `${path}.endPort`);
+        return { ...matcher, port: p.port };
+    }
+    const port = p.port;
+    if (!isPortNumber(port)) problems.add(`port must be from 1 to 65535, got ${JSON.stringify(p.port)}`, `${path}.port`);
+    if (p.endPort === undefined) return { ...matcher, port };
+    if (!isPortNumber(p.endPort)) problems.add(`endPort must be from 1 to 65535, got ${JSON.stringify(p.endPort)}`, `${path}.endPort`);
+    else if (p.endPort < port) problems.add(`endPort ${p.endPort} is below port ${port}; a range needs port <= endPort`, `${path}.endPort`);
+    return { ...matcher, port, endPort: p.endPort };
+}

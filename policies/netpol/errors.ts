@@ -1,0 +1,47 @@
+import { Source } from "./types";
+
+/** One thing wrong with the input: where it is, which field, and what to do about it. */
+export interface Problem {
+    source?: Source;
+    /** The field within the object, e.g. `spec.ingress[0].from[1].ipBlock.cidr`. */
+    path?: string;
+    message: string;
+}
+
+export function formatProblem(p: Problem): string {
+    const where = p.source ? `${p.source.file}:${p.source.line}: ` : "";
+    const field = p.path ? `${p.path}: ` : "";
+    return `${where}${field}${p.message}`;
+}
+
+/** Invalid input (manifests, flows or arguments). Carries every problem found, not just the first. */
+export class InputError extends Error {
+    constructor(readonly problems: Problem[]) {
+        super(problems.map(formatProblem).join("\n"));
+        this.name = "InputError";
+    }
+}
+
+/** Collects problems while compiling, so one run reports them all. */
+export class Problems {
+    constructor(readonly list: Problem[] = [], private readonly source?: Source) {}
+
+    add(message: string, path?: string): void {
+        const s = this.source;
+        const line = s && path ? s.locate?.(path) ?? s.line : s?.line;
+        this.list.push({ message, path, source: s && { file: s.file, line: line! } });
+    }
+
+    /** A view that adds to the same list, pointing every problem at `source`. */
+    at(source: Source): Problems {
+        return new Problems(this.list, source);
+    }
+
+    /** Throws an InputError if anything was added, with the problems in file and line order. */
+    throwIfAny(): void {
+        if (this.list.length === 0) return;
+        const order = (p: Problem) => [p.source?.file ?? "", p.source?.line ?? 0] as const;
+        const sorted = [...this.list].sort((a, b) => order(a)[0].localeCompare(order(b)[0]) || order(a)[1] - order(b)[1]);
+        throw new InputError(sorted);
+    }
+}
