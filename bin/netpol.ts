@@ -11,8 +11,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { Analysis, analyze, evaluateFlow, resolveFlow } from "../policies/netpol/analysis";
 import { formatProblem, InputError, Problems } from "../policies/netpol/errors";
-import { describeFlow, explain, reasonFor } from "../policies/netpol/explain";
-import { loadFlows, loadManifests } from "../policies/netpol/load";
+import { describeFlow, explain, notes, reasonFor } from "../policies/netpol/explain";
+import { loadFlows } from "../policies/netpol/flowsFile";
+import { loadManifests } from "../policies/netpol/load";
 import { connectivityMatrix } from "../policies/netpol/matrix";
 import { renderSvg } from "../policies/netpol/svg";
 import { reachabilityMark } from "../policies/netpol/truthTable";
@@ -27,12 +28,6 @@ interface Result {
 
 function load(paths: string[]): Analysis {
     return analyze(loadManifests(paths));
-}
-
-function notes(analysis: Analysis): string[] {
-    return analysis.assumedNamespaces.length === 0
-        ? []
-        : [`note: namespaces not defined in the manifests, assumed to exist with only the kubernetes.io/metadata.name label: ${analysis.assumedNamespaces.join(", ")}`];
 }
 
 function check(paths: string[], options: { expect: string; json?: boolean }): Result {

@@ -12,6 +12,8 @@ import { PROTOCOLS, SourcedObject } from "./types";
 
 export interface Analysis {
     model: ClusterModel;
+    /** Endpoints by `namespace/name` (a Pod and a workload may share one). */
+    endpointsById: Map<string, Endpoint[]>;
     policies: Policy[];
     reachability: Reachability;
     /** Namespaces that pods or policies use but no manifest defines; assumed to exist with only their name label. */
@@ -26,7 +28,9 @@ export function analyze(objects: SourcedObject[]): Analysis {
     problems.throwIfAny();
     const used = [...model.endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)];
     const assumedNamespaces = assumeMissingNamespaces(model, used);
-    return { model, policies, reachability: new Reachability(model, policies), assumedNamespaces };
+    const endpointsById = new Map<string, Endpoint[]>();
+    for (const e of model.endpoints) endpointsById.set(e.id, [...(endpointsById.get(e.id) ?? []), e]);
+    return { model, endpointsById, policies, reachability: new Reachability(model, policies), assumedNamespaces };
 }
 
 /** A flow as a person writes it, in a flows file or on the command line. */
@@ -72,7 +76,7 @@ export function resolveEndpoint(analysis: Analysis, text: unknown, problems: Pro
         if (!address) problems.add(`${JSON.stringify(text)} is not an IPv4 or IPv6 address; use the form ip:203.0.113.9`, path);
         return address && { kind: "external", id: text, address };
     }
-    const matches = findEndpoints(analysis.model.endpoints, text);
+    const matches = findEndpoints(analysis, text);
     if (matches.length === 1) return toFlowEndpoint(matches[0]);
     if (matches.length > 1) {
         const choices = matches.map((e) => `${e.namespace}/${e.kind.toLowerCase()}/${e.name}`).join(" or ");
@@ -89,13 +93,13 @@ export function toFlowEndpoint(e: Endpoint): FlowEndpoint {
     return { kind: "pod", id: e.id, shape: e.shape, singlePod: e.kind === "Pod" };
 }
 
-function findEndpoints(endpoints: Endpoint[], text: string): Endpoint[] {
+function findEndpoints(analysis: Analysis, text: string): Endpoint[] {
     const parts = text.split("/");
     if (parts.length === 3) {
         const [namespace, kind, name] = parts;
-        return endpoints.filter((e) => e.namespace === namespace && e.name === name && e.kind.toLowerCase() === kind.toLowerCase());
+        return (analysis.endpointsById.get(`${namespace}/${name}`) ?? []).filter((e) => e.kind.toLowerCase() === kind.toLowerCase());
     }
-    return endpoints.filter((e) => e.id === text);
+    return analysis.endpointsById.get(text) ?? [];
 }
 
 /** A port number, or a port name resolved on the destination pod's containers for this protocol. */

@@ -5,6 +5,7 @@
 import { Analysis } from "./analysis";
 import { Direction, Peer, Policy, PortMatcher, Rule } from "./compile";
 import { DirectionResult, Flow, FlowEndpoint, RuleRef, Verdict } from "./evaluate";
+import { NAMESPACE_NAME_LABEL } from "./model";
 
 export function describeFlow(flow: Flow): string {
     return `${flow.from.id} -> ${flow.to.id} on ${flow.protocol} ${flow.port}`;
@@ -38,10 +39,13 @@ export function explain(analysis: Analysis, flow: Flow, verdict: Verdict): strin
     if (verdict.loopback) return [...lines, "  a pod always reaches itself: loopback is never subject to NetworkPolicy"];
     const byId = new Map(analysis.policies.map((p) => [p.id, p]));
     lines.push(...directionAccount(verdict.egress, flow.from, byId), ...directionAccount(verdict.ingress, flow.to, byId));
-    if (analysis.assumedNamespaces.length > 0) {
-        lines.push(`note: namespaces ${analysis.assumedNamespaces.join(", ")} are not defined in the manifests; assumed to exist with only the ${"kubernetes.io/metadata.name"} label`);
-    }
-    return lines;
+    return [...lines, ...notes(analysis)];
+}
+
+/** What a user should know about how the manifests were read: namespaces that had to be assumed. */
+export function notes(analysis: Analysis): string[] {
+    if (analysis.assumedNamespaces.length === 0) return [];
+    return [`note: namespaces not defined in the manifests, assumed to exist with only the ${NAMESPACE_NAME_LABEL} label: ${analysis.assumedNamespaces.join(", ")}`];
 }
 
 function directionAccount(result: DirectionResult, subject: FlowEndpoint, byId: Map<string, Policy>): string[] {
