@@ -80,7 +80,7 @@ export function splitDocuments(text: string): Chunk[] {
     let start = 0;
     const close = (end: number) => {
         const body = lines.slice(start, end);
-        const content = body.findIndex((l) => !/^\s*(#.*)?$/.test(l) && !/^---\s*$/.test(l));
+        const content = body.findIndex((l) => !/^\s*(#.*)?$/.test(l) && !/^---\s*(#.*)?$/.test(l));
         if (content >= 0) chunks.push({ text: body.join("\n"), firstLine: start + 1, contentLine: start + content + 1 });
     };
     lines.forEach((line, i) => {
