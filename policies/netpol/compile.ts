@@ -11,10 +11,22 @@
  * - `podSelector` alone means pods of the policy's own namespace; `namespaceSelector: {}` means every namespace.
  */
 import { cidrWithin, parseCidr, Cidr } from "./cidr";
-import { Problems } from "./errors";
+import { listAt, mappingAt, mappingsAt, Problems } from "./errors";
 import { compileSelector, describeSelector, MATCH_ALL, Selector } from "./labels";
 import { isPortNumber, isProtocol, namespaceOf } from "./model";
-import { NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, Protocol, PROTOCOLS, Source, SourcedObject } from "./types";
+import {
+    IPBlock,
+    LabelSelector,
+    NetworkPolicyEgressRule,
+    NetworkPolicyIngressRule,
+    NetworkPolicyPeer,
+    NetworkPolicyPort,
+    NetworkPolicySpec,
+    Protocol,
+    PROTOCOLS,
+    Source,
+    SourcedObject,
+} from "./types";
 
 export type Direction = "ingress" | "egress";
 
@@ -60,13 +72,14 @@ export function compilePolicies(objects: SourcedObject[], problems: Problems): P
             continue;
         }
         const namespace = namespaceOf(object);
-        const spec: NetworkPolicySpec = object.spec ?? {};
+        const spec: NetworkPolicySpec = mappingAt<NetworkPolicySpec>(object.spec, "spec", at) ?? {};
+        const podSelector = mappingAt<LabelSelector>(spec.podSelector, "spec.podSelector", at);
         const types = policyTypesOf(spec, at);
         const policy: Policy = {
             id: `${namespace}/${name}`,
             namespace,
             // Absent podSelector decodes as the empty selector: every pod in the namespace.
-            podSelector: spec.podSelector ? compileSelector(spec.podSelector, "spec.podSelector", at) : MATCH_ALL,
+            podSelector: podSelector ? compileSelector(podSelector, "spec.podSelector", at) : MATCH_ALL,
             rules: {},
             source,
         };
@@ -78,42 +91,46 @@ export function compilePolicies(objects: SourcedObject[], problems: Problems): P
 }
 
 function policyTypesOf(spec: NetworkPolicySpec, problems: Problems): string[] {
-    if (spec.policyTypes === undefined) return (spec.egress ?? []).length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
-    spec.policyTypes.forEach((t, i) => {
+    if (spec.policyTypes === undefined) return Array.isArray(spec.egress) && spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+    const types = listAt<unknown>(spec.policyTypes, "spec.policyTypes", problems);
+    types.forEach((t, i) => {
         if (t !== "Ingress" && t !== "Egress") problems.add(`unknown policy type ${JSON.stringify(t)}; use Ingress or Egress`, `spec.policyTypes[${i}]`);
     });
-    return spec.policyTypes;
+    return types as string[];
 }
 
-function compileRules(rules: { from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[] | undefined, direction: Direction, namespace: string, problems: Problems): Rule[] {
+function compileRules(rules: unknown, direction: Direction, namespace: string, problems: Problems): Rule[] {
     const peerField = direction === "ingress" ? "from" : "to";
-    return (rules ?? []).map((rule, index) => {
+    return mappingsAt<NetworkPolicyIngressRule & NetworkPolicyEgressRule>(rules, `spec.${direction}`, problems).map(({ item: rule, index }) => {
         const path = `spec.${direction}[${index}]`;
-        const peers = rule[peerField] ?? [];
-        const ports = rule.ports ?? [];
+        const peers = mappingsAt<NetworkPolicyPeer>(rule[peerField], `${path}.${peerField}`, problems);
+        const ports = mappingsAt<NetworkPolicyPort>(rule.ports, `${path}.ports`, problems);
         return {
             index,
-            peers: peers.length === 0 ? "any" : peers.map((p, i) => compilePeer(p, `${path}.${peerField}[${i}]`, namespace, problems)),
-            ports: ports.length === 0 ? "any" : ports.map((p, i) => compilePort(p, `${path}.ports[${i}]`, problems)),
+            peers: peers.length === 0 ? "any" : peers.map((p) => compilePeer(p.item, `${path}.${peerField}[${p.index}]`, namespace, problems)),
+            ports: ports.length === 0 ? "any" : ports.map((p) => compilePort(p.item, `${path}.ports[${p.index}]`, problems)),
         };
     });
 }
 
 function compilePeer(peer: NetworkPolicyPeer, path: string, namespace: string, problems: Problems): Peer {
-    if (peer.ipBlock) {
-        if (peer.podSelector || peer.namespaceSelector) problems.add("ipBlock cannot be combined with podSelector or namespaceSelector in one peer; make them separate peers", path);
-        return compileIpBlock(peer.ipBlock.cidr, peer.ipBlock.except ?? [], `${path}.ipBlock`, problems);
+    const ipBlock = mappingAt<IPBlock>(peer.ipBlock, `${path}.ipBlock`, problems);
+    const podSelector = mappingAt<LabelSelector>(peer.podSelector, `${path}.podSelector`, problems);
+    const namespaceSelector = mappingAt<LabelSelector>(peer.namespaceSelector, `${path}.namespaceSelector`, problems);
+    if (ipBlock) {
+        if (podSelector || namespaceSelector) problems.add("ipBlock cannot be combined with podSelector or namespaceSelector in one peer; make them separate peers", path);
+        return compileIpBlock(ipBlock.cidr, listAt<unknown>(ipBlock.except, `${path}.ipBlock.except`, problems), `${path}.ipBlock`, problems);
     }
-    if (!peer.podSelector && !peer.namespaceSelector) {
+    if (!podSelector && !namespaceSelector) {
         problems.add("a peer needs podSelector, namespaceSelector or ipBlock", path);
     }
-    const pods = peer.podSelector ? compileSelector(peer.podSelector, `${path}.podSelector`, problems) : MATCH_ALL;
-    const podText = describeSelector(peer.podSelector, "all pods");
-    if (!peer.namespaceSelector) {
+    const pods = podSelector ? compileSelector(podSelector, `${path}.podSelector`, problems) : MATCH_ALL;
+    const podText = describeSelector(podSelector, "all pods");
+    if (!namespaceSelector) {
         return { kind: "pods", namespace: { kind: "same", name: namespace }, pods, text: `${podText} in namespace ${namespace}` };
     }
-    const selector = compileSelector(peer.namespaceSelector, `${path}.namespaceSelector`, problems);
-    const nsText = describeSelector(peer.namespaceSelector, "all namespaces");
+    const selector = compileSelector(namespaceSelector, `${path}.namespaceSelector`, problems);
+    const nsText = describeSelector(namespaceSelector, "all namespaces");
     return { kind: "pods", namespace: { kind: "selector", selector }, pods, text: `${podText} in namespaces ${nsText}` };
 }
 

@@ -45,3 +45,30 @@ export class Problems {
         throw new InputError(sorted);
     }
 }
+
+/**
+ * Manifests are user input: a field that should be a list may be anything. These read a field as the shape it must
+ * have, reporting anything else (a missing field is simply empty).
+ */
+export function listAt<T>(value: unknown, path: string, problems: Problems): T[] {
+    if (value === undefined || value === null) return [];
+    if (Array.isArray(value)) return value as T[];
+    problems.add(`must be a list, got ${JSON.stringify(value)}`, path);
+    return [];
+}
+
+/** A list whose items must be mappings; other items are reported and left out (their indexes are kept). */
+export function mappingsAt<T extends object>(value: unknown, path: string, problems: Problems): { item: T; index: number }[] {
+    return listAt<unknown>(value, path, problems).flatMap((item, index) => {
+        if (typeof item === "object" && item !== null && !Array.isArray(item)) return [{ item: item as T, index }];
+        problems.add(`must be a mapping, got ${JSON.stringify(item)}`, `${path}[${index}]`);
+        return [];
+    });
+}
+
+export function mappingAt<T extends object>(value: unknown, path: string, problems: Problems): T | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "object" && !Array.isArray(value)) return value as T;
+    problems.add(`must be a mapping, got ${JSON.stringify(value)}`, path);
+    return undefined;
+}

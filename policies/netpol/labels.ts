@@ -6,8 +6,8 @@
  * - In: the key exists and its value is listed. NotIn: the key is absent OR its value is not listed (so NotIn matches
  *   objects without the key at all). Exists / DoesNotExist: the key is present / absent; they take no values.
  */
-import { Problems } from "./errors";
-import { LabelSelector, Labels } from "./types";
+import { listAt, mappingAt, mappingsAt, Problems } from "./errors";
+import { LabelSelector, LabelSelectorRequirement, Labels } from "./types";
 
 export interface Selector {
     /** A canonical text of the selector, equal for selectors that select the same things; for caching. */
@@ -25,7 +25,7 @@ export function compileSelector(selector: LabelSelector, path: string, problems:
     const keyParts: string[] = [];
     const before = problems.list.length;
 
-    for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    for (const [key, value] of Object.entries(mappingAt<Labels>(selector.matchLabels, `${path}.matchLabels`, problems) ?? {})) {
         if (typeof value !== "string") {
             problems.add(`label ${key} must have a string value, got ${JSON.stringify(value)}`, `${path}.matchLabels`);
             continue;
@@ -33,15 +33,16 @@ export function compileSelector(selector: LabelSelector, path: string, problems:
         tests.push((labels) => labels[key] === value);
         keyParts.push(`${key}=${value}`);
     }
-    (selector.matchExpressions ?? []).forEach((req, i) => {
-        const at = `${path}.matchExpressions[${i}]`;
-        const values = req.values ?? [];
+    mappingsAt<LabelSelectorRequirement>(selector.matchExpressions, `${path}.matchExpressions`, problems).forEach(({ item: req, index }) => {
+        const at = `${path}.matchExpressions[${index}]`;
+        const values = listAt<string>(req.values, `${at}.values`, problems);
         if (typeof req.key !== "string" || req.key === "") return problems.add("key is required", at);
         const key = req.key;
         switch (req.operator) {
             case "In":
             case "NotIn": {
                 if (values.length === 0) return problems.add(`operator ${req.operator} needs at least one value`, at);
+                if (!values.every((v) => typeof v === "string")) return problems.add(`values must be strings; quote ${JSON.stringify(values)} in YAML`, `${at}.values`);
                 const set = new Set(values);
                 const isIn = (labels: Labels) => key in labels && set.has(labels[key]);
                 tests.push(req.operator === "In" ? isIn : (labels) => !isIn(labels));
@@ -71,7 +72,7 @@ export function compileSelector(selector: LabelSelector, path: string, problems:
 export function describeSelector(selector: LabelSelector | undefined, all: string): string {
     if (!selector) return all;
     const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-    for (const r of selector.matchExpressions ?? []) {
+    for (const r of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
         parts.push(r.values && r.values.length > 0 ? `${r.key} ${r.operator} (${r.values.join(",")})` : `${r.key} ${r.operator}`);
     }
     return parts.length > 0 ? parts.join(", ") : all;

@@ -3,8 +3,8 @@
  * shapes. A shape is everything NetworkPolicy can tell pods apart by (namespace, labels, container ports), so every
  * decision is made once per shape, however many pods share it.
  */
-import { Problems } from "./errors";
-import { ContainerPort, KubeObject, Labels, PodSpec, PodTemplate, Protocol, PROTOCOLS, Source, SourcedObject } from "./types";
+import { mappingAt, mappingsAt, Problems } from "./errors";
+import { Container, ContainerPort, KubeObject, Labels, PodSpec, PodTemplate, Protocol, PROTOCOLS, Source, SourcedObject } from "./types";
 
 /** The label the API server puts on every namespace (Kubernetes 1.21+), so selectors can name a namespace. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -77,9 +77,10 @@ export function buildModel(objects: SourcedObject[], problems: Problems): Cluste
             continue;
         }
         const template = podTemplateOf(object);
+        if (object.metadata?.namespace !== undefined && typeof object.metadata.namespace !== "string") at.add("must be a string", "metadata.namespace");
         const namespace = namespaceOf(object);
         const labels = labelsOf(template.metadata?.labels, templatePath(kind, "metadata.labels"), at);
-        const ports = portsOf(template.spec, templatePath(kind, "spec"), at);
+        const ports = portsOf(mappingAt<PodSpec>(template.spec, templatePath(kind, "spec"), at), templatePath(kind, "spec"), at);
         endpoints.push({ id: `${namespace}/${name}`, kind, namespace, name, shape: shapes.intern(namespace, labels, ports), source });
     }
     return { namespaces, endpoints, shapes: shapes.all };
@@ -96,8 +97,10 @@ export function assumeMissingNamespaces(model: ClusterModel, used: Iterable<stri
     return added.sort();
 }
 
+/** The object's namespace; "default" when absent, as kubectl applies it. */
 export function namespaceOf(object: KubeObject): string {
-    return object.metadata?.namespace || "default";
+    const namespace = object.metadata?.namespace;
+    return typeof namespace === "string" && namespace !== "" ? namespace : "default";
 }
 
 function podTemplateOf(object: KubeObject): PodTemplate {
@@ -141,17 +144,20 @@ function labelsOf(labels: unknown, path: string, problems: Problems): Labels {
 function portsOf(spec: PodSpec | undefined, path: string, problems: Problems): Port[] {
     const ports: Port[] = [];
     const containers = [
-        ...(spec?.containers ?? []).map((c, i) => ({ c, at: `${path}.containers[${i}]` })),
-        ...(spec?.initContainers ?? []).map((c, i) => ({ c, at: `${path}.initContainers[${i}]` })).filter(({ c }) => c.restartPolicy === "Always"),
+        ...mappingsAt<Container>(spec?.containers, `${path}.containers`, problems).map(({ item, index }) => ({ c: item, at: `${path}.containers[${index}]` })),
+        ...mappingsAt<Container>(spec?.initContainers, `${path}.initContainers`, problems)
+            .filter(({ item }) => item.restartPolicy === "Always")
+            .map(({ item, index }) => ({ c: item, at: `${path}.initContainers[${index}]` })),
     ];
     for (const { c, at } of containers) {
-        (c.ports ?? []).forEach((p: ContainerPort, i: number) => {
-            const portPath = `${at}.ports[${i}]`;
+        for (const { item: p, index } of mappingsAt<ContainerPort>(c.ports, `${at}.ports`, problems)) {
+            const portPath = `${at}.ports[${index}]`;
             const protocol = p.protocol ?? "TCP";
-            if (!isPortNumber(p.containerPort)) return problems.add(`containerPort must be a whole number from 1 to 65535, got ${JSON.stringify(p.containerPort)}`, portPath);
-            if (!isProtocol(protocol)) return problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`, portPath);
-            ports.push(p.name ? { name: p.name, port: p.containerPort, protocol } : { port: p.containerPort, protocol });
-        });
+            if (p.containerPort === undefined) problems.add("containerPort is required", portPath);
+            else if (!isPortNumber(p.containerPort)) problems.add(`containerPort must be a whole number from 1 to 65535, got ${JSON.stringify(p.containerPort)}`, portPath);
+            else if (!isProtocol(protocol)) problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`, portPath);
+            else ports.push(p.name ? { name: p.name, port: p.containerPort, protocol } : { port: p.containerPort, protocol });
+        }
     }
     return ports;
 }

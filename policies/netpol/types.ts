@@ -28,10 +28,16 @@ export interface ContainerPort {
     protocol?: string;
 }
 
+export interface Container {
+    name?: string;
+    ports?: ContainerPort[];
+    /** "Always" on an init container makes it a sidecar that runs (and serves) alongside the others. */
+    restartPolicy?: string;
+}
+
 export interface PodSpec {
-    containers?: { name?: string; ports?: ContainerPort[] }[];
-    initContainers?: { name?: string; ports?: ContainerPort[]; restartPolicy?: string }[];
-    hostNetwork?: boolean;
+    containers?: Container[];
+    initContainers?: Container[];
 }
 
 export interface PodTemplate {

@@ -95,6 +95,19 @@ describe("policy validation: every problem, at its field", () => {
         });
     }
 
+    it("reports fields of the wrong shape instead of failing on them", () => {
+        const badPod = { kind: "Pod", metadata: { name: "p", namespace: "x" }, spec: { containers: [{ name: "c", ports: {} }, "oops"] } };
+        const badPolicy = policy("x/p", { ingress: { from: [] } as never, podSelector: { matchExpressions: [{ key: "a", operator: "In", values: [1] as never }] } });
+        assert.throws(() => analyzeObjects([namespace("x"), badPod, badPolicy]), {
+            message: [
+                'test.yaml:2: spec.containers[1]: must be a mapping, got "oops"',
+                "test.yaml:2: spec.containers[0].ports: must be a list, got {}",
+                "test.yaml:3: spec.podSelector.matchExpressions[0].values: values must be strings; quote [1] in YAML",
+                'test.yaml:3: spec.ingress: must be a list, got {"from":[]}',
+            ].join("\n"),
+        });
+    });
+
     it("rejects objects defined twice and labels that are not strings", () => {
         assert.throws(() => analyzeObjects([namespace("x"), namespace("x"), { kind: "Pod", metadata: { name: "p", namespace: "x", labels: { tier: 1 as unknown as string } } }]), {
             message: "test.yaml:2: Namespace x is defined twice (first at test.yaml:1)\ntest.yaml:3: metadata.labels: label tier must be a string; quote 1 in YAML",
