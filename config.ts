@@ -14,12 +14,25 @@ import {
     checkNodeGroup,
     closestMatch,
     Parsed,
+    parseBoolean,
+    parseCalicoVersion,
+    parseChoice,
+    parseChoices,
     parseClusterEndpointPublicAccessCidrs,
     parseInstanceTypes,
     parseKubernetesVersion,
     parseNodeCount,
     quote,
 } from "./configRules";
+import { STARS_STAGES, StarsStage } from "./policies/stars";
+
+/** The demos this program can deploy. */
+export const DEMOS = ["stars", "namespaces"] as const;
+export type Demo = (typeof DEMOS)[number];
+
+/** What enforces NetworkPolicy: Calico in policy-only mode, or the VPC CNI's own network policy agent. Never both. */
+export const POLICY_ENGINES = ["calico", "vpc-cni"] as const;
+export type PolicyEngine = (typeof POLICY_ENGINES)[number];
 
 /** The settings a stack can set under the project namespace (`eks-netpol-lab:<key>`). */
 export interface ProjectSettings {
@@ -29,6 +42,11 @@ export interface ProjectSettings {
     nodeMin: number;
     nodeMax: number;
     clusterEndpointPublicAccessCidrs: string[];
+    policyEngine: PolicyEngine;
+    calicoVersion: string;
+    demos: Demo[];
+    stage: StarsStage;
+    isolateNamespaces: boolean;
 }
 
 /** Everything the program needs to know about the stack, validated. */
@@ -88,6 +106,37 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         default: ["0.0.0.0/0"],
         parse: parseClusterEndpointPublicAccessCidrs,
     },
+    policyEngine: {
+        type: "string",
+        description: "What enforces NetworkPolicy: calico (Calico in policy-only mode) or vpc-cni (the VPC CNI's own agent).",
+        default: "calico",
+        parse: parseChoice(POLICY_ENGINES),
+    },
+    calicoVersion: {
+        type: "string",
+        description: "Version of the tigera-operator Helm chart, i.e. the Calico release, installed when policyEngine is calico.",
+        default: "v3.31.7",
+        parse: parseCalicoVersion,
+    },
+    demos: {
+        type: "array",
+        items: "string",
+        description: "Demos to deploy: stars (Calico's Stars demo) and namespaces (three namespaces with a web server each).",
+        default: ["stars", "namespaces"],
+        parse: parseChoices(DEMOS),
+    },
+    stage: {
+        type: "string",
+        description: "Network-policy stage of the Stars demo: open, deny-all, allow-ui, allow-backend or final.",
+        default: "open",
+        parse: parseChoice(STARS_STAGES),
+    },
+    isolateNamespaces: {
+        type: "boolean",
+        description: "In the namespaces demo, let each namespace accept traffic only from its own pods.",
+        default: false,
+        parse: parseBoolean,
+    },
 };
 
 /** Stack configuration as the Pulumi runtime hands it over: every key is `namespace:key`, every value a string. */
@@ -136,10 +185,23 @@ export function parseSettings(raw: RawConfig): Settings {
 
     // Keys that must agree are checked only once each of them parsed, so one typo is reported once.
     const project = values as Partial<ProjectSettings>;
-    problems.push(...checkNodeGroup(project));
+    problems.push(...checkNodeGroup(project), ...checkDemoSettings(project));
 
     if (problems.length > 0 || "problems" in region) throw new SettingsError(problems);
     return { ...(project as ProjectSettings), region: region.value };
+}
+
+/** Settings that only mean something for a demo that is deployed. Exported for testing. */
+export function checkDemoSettings(s: Partial<ProjectSettings>): string[] {
+    const problems: string[] = [];
+    if (!s.demos) return problems;
+    if (s.stage !== undefined && s.stage !== "open" && !s.demos.includes("stars")) {
+        problems.push(`stage: ${quote(s.stage)} applies to the stars demo, which demos does not include; add "stars" to demos or set stage to "open"`);
+    }
+    if (s.isolateNamespaces && !s.demos.includes("namespaces")) {
+        problems.push('isolateNamespaces: true applies to the namespaces demo, which demos does not include; add "namespaces" to demos or set it to false');
+    }
+    return problems;
 }
 
 /** The project keys in declaration order. */

@@ -17,6 +17,31 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
     return closeMatches(word, candidates, 1)[0];
 }
 
+/** A value from a closed set, with the set and a "did you mean" when it is not one of them. */
+export function parseChoice<T extends string>(allowed: readonly T[]): (raw: string, key: string) => Parsed<T> {
+    return (raw, key) => (allowed.includes(raw as T) ? { value: raw as T } : { problems: [`${key}: ${quote(raw)} ${notOneOf(raw, allowed)}`] });
+}
+
+function notOneOf(raw: string, allowed: readonly string[]): string {
+    const guess = closestMatch(raw, allowed);
+    return `is not one of ${allowed.map(quote).join(", ")}${guess ? `; did you mean ${quote(guess)}?` : ""}`;
+}
+
+export function parseBoolean(raw: string, key: string): Parsed<boolean> {
+    if (raw === "true" || raw === "false") return { value: raw === "true" };
+    return { problems: [`${key}: ${quote(raw)} is not a boolean; use true or false`] };
+}
+
+/** A list whose every item comes from a closed set. */
+export function parseChoices<T extends string>(allowed: readonly T[]): (raw: string, key: string) => Parsed<T[]> {
+    return (raw, key) => {
+        const list = parseStringList(raw, key, { allowEmpty: true });
+        if ("problems" in list) return list;
+        const problems = list.value.flatMap((item, i) => (allowed.includes(item as T) ? [] : [`${key}[${i}]: ${quote(item)} ${notOneOf(item, allowed)}`]));
+        return problems.length > 0 ? { problems } : { value: list.value as T[] };
+    };
+}
+
 // ---- kubernetesVersion ------------------------------------------------------------------------------------------
 
 /**
@@ -50,7 +75,7 @@ export function parseKubernetesVersion(raw: string, key: string): Parsed<string>
  * Lists arrive as JSON text (Pulumi serialises a YAML list in the stack file that way). A bare string almost always
  * means `pulumi config set key value` was used where `--path 'key[0]'` was meant.
  */
-function parseStringList(raw: string, key: string): Parsed<string[]> {
+function parseStringList(raw: string, key: string, options: { allowEmpty?: boolean } = {}): Parsed<string[]> {
     let value: unknown;
     try {
         value = JSON.parse(raw);
@@ -65,7 +90,7 @@ function parseStringList(raw: string, key: string): Parsed<string[]> {
             ],
         };
     }
-    if (value.length === 0) return { problems: [`${key}: [] is empty; list at least one value`] };
+    if (value.length === 0 && !options.allowEmpty) return { problems: [`${key}: [] is empty; list at least one value`] };
     const duplicates = value.filter((item, i) => value.indexOf(item) !== i);
     if (duplicates.length > 0) {
         return { problems: [...new Set(duplicates)].map((d) => `${key}: ${quote(d)} is listed twice; list each value once`) };
@@ -183,4 +208,19 @@ export function parseClusterEndpointPublicAccessCidrs(raw: string, key: string):
         const problem = ipv4CidrProblem(cidr);
         return problem && `${path}: ${quote(cidr)} ${problem}`;
     });
+}
+
+// ---- calicoVersion ----------------------------------------------------------------------------------------------
+
+/** Whisker (the flow-log UI) and Goldmane arrived in Calico 3.30; older releases also hang on uninstall (calico#8695). */
+export const OLDEST_CALICO_MINOR = 30;
+
+export function parseCalicoVersion(raw: string, key: string): Parsed<string> {
+    const match = /^v3\.(\d+)\.(\d+)$/.exec(raw);
+    if (!match) {
+        const bare = /^3\.\d+\.\d+$/.test(raw) ? `; did you mean ${quote(`v${raw}`)}?` : "";
+        return { problems: [`${key}: ${quote(raw)} is not a Calico release; use a tigera-operator chart version such as "v3.31.7"${bare}`] };
+    }
+    if (Number(match[1]) < OLDEST_CALICO_MINOR) return { problems: [`${key}: ${quote(raw)} is older than v3.${OLDEST_CALICO_MINOR}.0, the oldest release this project installs`] };
+    return { value: raw };
 }

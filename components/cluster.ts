@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PolicyEngine } from "../config";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -22,6 +23,8 @@ export interface ClusterArgs {
     privateSubnetIds: pulumi.Input<string>[];
     /** IPv4 CIDRs allowed to reach the public API endpoint. */
     publicAccessCidrs: string[];
+    /** What enforces NetworkPolicy; decides how the VPC CNI add-on is configured. */
+    policyEngine: PolicyEngine;
 }
 
 /**
@@ -71,6 +74,7 @@ export class Cluster extends pulumi.ComponentResource {
             endpointPublicAccess: true,
             endpointPrivateAccess: true,
             publicAccessCidrs: args.publicAccessCidrs,
+            vpcCniOptions: vpcCniOptionsFor(args.policyEngine),
         }, { ...self, dependsOn: [logGroup] });
 
         this.clusterName = this.eks.eksCluster.name;
@@ -96,6 +100,24 @@ export class Cluster extends pulumi.ComponentResource {
             provider: this.provider,
             writeKubeconfigCommand: this.writeKubeconfigCommand,
         });
+    }
+}
+
+/**
+ * The VPC CNI add-on for each policy engine. Never both enforcing: the VPC CNI's network policy agent conflicts with
+ * Calico. With Calico, ANNOTATE_POD_IP lets Calico learn a pod's IP without waiting for the API server to record it
+ * (AWS's advice for Calico on EKS); it needs the extra pod-patch permission the Calico component grants.
+ */
+export function vpcCniOptionsFor(engine: PolicyEngine): eks.types.input.VpcCniOptionsArgs {
+    switch (engine) {
+        case "calico":
+            return { enableNetworkPolicy: false, configurationValues: { env: { ANNOTATE_POD_IP: "true" } } };
+        case "vpc-cni":
+            return { enableNetworkPolicy: true };
+        default: {
+            const unknown: never = engine;
+            throw new Error(`unknown policy engine ${unknown}`);
+        }
     }
 }
 

@@ -32,6 +32,11 @@ describe("settings: valid configuration", () => {
             nodeMin: 1,
             nodeMax: 3,
             clusterEndpointPublicAccessCidrs: ["0.0.0.0/0"],
+            policyEngine: "calico",
+            calicoVersion: "v3.31.7",
+            demos: ["stars", "namespaces"],
+            stage: "open",
+            isolateNamespaces: false,
             region: "us-west-2",
         };
         assert.deepStrictEqual(parseSettings(raw()), expected);
@@ -45,6 +50,11 @@ describe("settings: valid configuration", () => {
             nodeMin: "0",
             nodeMax: "1",
             clusterEndpointPublicAccessCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
+            policyEngine: "vpc-cni",
+            calicoVersion: "v3.32.1",
+            demos: '["stars"]',
+            stage: "allow-backend",
+            isolateNamespaces: "false",
         }));
         assert.deepStrictEqual(settings, {
             kubernetesVersion: "1.34",
@@ -53,6 +63,11 @@ describe("settings: valid configuration", () => {
             nodeMin: 0,
             nodeMax: 1,
             clusterEndpointPublicAccessCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
+            policyEngine: "vpc-cni",
+            calicoVersion: "v3.32.1",
+            demos: ["stars"],
+            stage: "allow-backend",
+            isolateNamespaces: false,
             region: "us-west-2",
         });
     });
@@ -122,18 +137,28 @@ const REJECTED: RejectCase[] = [
         ],
     },
     { name: "no CIDRs", config: raw({ clusterEndpointPublicAccessCidrs: "[]" }), problems: ["clusterEndpointPublicAccessCidrs: [] is empty; list at least one value"] },
+    // stage, demos, engine
+    { name: "a misspelt stage", config: raw({ stage: "deny_all" }), problems: ['stage: "deny_all" is not one of "open", "deny-all", "allow-ui", "allow-backend", "final"; did you mean "deny-all"?'] },
+    { name: "a stage that is not one", config: raw({ stage: "everything" }), problems: ['stage: "everything" is not one of "open", "deny-all", "allow-ui", "allow-backend", "final"'] },
+    { name: "an unknown demo", config: raw({ demos: '["stars","namespace"]' }), problems: ['demos[1]: "namespace" is not one of "stars", "namespaces"; did you mean "namespaces"?'] },
+    { name: "no demos is fine, but then no stage", config: raw({ demos: "[]", stage: "final" }), problems: ['stage: "final" applies to the stars demo, which demos does not include; add "stars" to demos or set stage to "open"'] },
+    { name: "isolation without the namespaces demo", config: raw({ demos: '["stars"]', isolateNamespaces: "true" }), problems: ['isolateNamespaces: true applies to the namespaces demo, which demos does not include; add "namespaces" to demos or set it to false'] },
+    { name: "a boolean that is not one", config: raw({ isolateNamespaces: "yes" }), problems: ['isolateNamespaces: "yes" is not a boolean; use true or false'] },
+    { name: "an unknown policy engine", config: raw({ policyEngine: "cilium" }), problems: ['policyEngine: "cilium" is not one of "calico", "vpc-cni"'] },
+    { name: "a Calico version without its v", config: raw({ calicoVersion: "3.31.7" }), problems: ['calicoVersion: "3.31.7" is not a Calico release; use a tigera-operator chart version such as "v3.31.7"; did you mean "v3.31.7"?'] },
+    { name: "a Calico version too old", config: raw({ calicoVersion: "v3.27.3" }), problems: ['calicoVersion: "v3.27.3" is older than v3.30.0, the oldest release this project installs'] },
     // region and unknown keys
     { name: "no region anywhere", config: raw({}, {}), problems: ["aws:region: not set; choose the AWS region to deploy to, e.g. `pulumi config set aws:region us-west-2`"] },
     { name: "a malformed region", config: raw({}, { "aws:region": "us-west" }), problems: ['aws:region: "us-west" is not an AWS region name; use the form "us-west-2"'] },
     {
         name: "a misspelt key",
         config: raw({ nodeDesird: "3" }),
-        problems: ['nodeDesird: not a setting of eks-netpol-lab; did you mean "nodeDesired"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs. Remove it with `pulumi config rm nodeDesird`'],
+        problems: ['nodeDesird: not a setting of eks-netpol-lab; did you mean "nodeDesired"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces. Remove it with `pulumi config rm nodeDesird`'],
     },
     {
         name: "a key that resembles nothing",
         config: raw({ colour: "blue" }),
-        problems: ["colour: not a setting of eks-netpol-lab; Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs. Remove it with `pulumi config rm colour`"],
+        problems: ["colour: not a setting of eks-netpol-lab; Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces. Remove it with `pulumi config rm colour`"],
     },
 ];
 
@@ -154,7 +179,7 @@ describe("settings: one error lists every problem", () => {
         }
         assert.strictEqual(message, [
             "Invalid stack configuration (5 problems):",
-            '  - nodeMx: not a setting of eks-netpol-lab; did you mean "nodeMax"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs. Remove it with `pulumi config rm nodeMx`',
+            '  - nodeMx: not a setting of eks-netpol-lab; did you mean "nodeMax"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces. Remove it with `pulumi config rm nodeMx`',
             '  - kubernetesVersion: "1.2" is older than EKS supports; use "1.32" or newer',
             '  - nodeInstanceTypes[0]: "t3medium" does not look like an EC2 instance type; use family, generation and size, e.g. "t3.medium"',
             "  - aws:region: not set; choose the AWS region to deploy to, e.g. `pulumi config set aws:region us-west-2`",

@@ -35,12 +35,15 @@ describe("program: default stack", () => {
     });
 
     describe("layout", () => {
-        it("gives every resource a parent: only the three components sit at the top", () => {
+        it("gives every resource a parent: only the components sit at the top", () => {
             const topLevel = run.resources.filter((r) => r.options.parent === "(stack)");
             assert.deepStrictEqual(topLevel.map((r) => `${r.type} ${r.name}`).sort(), [
                 "eks-netpol-lab:infra:Cluster lab",
                 "eks-netpol-lab:infra:Network lab",
                 "eks-netpol-lab:infra:NodeGroup lab-nodes",
+                "eks-netpol-lab:k8s:Calico calico",
+                "eks-netpol-lab:k8s:Demo namespaces",
+                "eks-netpol-lab:k8s:Demo stars",
             ]);
             assert.deepStrictEqual(run.resources.filter((r) => r.options.parent === "(unknown)").map((r) => r.name), []);
         });
@@ -125,6 +128,14 @@ describe("program: default stack", () => {
                 endpointPublicAccess: true,
                 endpointPrivateAccess: true,
                 publicAccessCidrs: ["0.0.0.0/0"],
+                // Calico enforces policy; the VPC CNI's own agent stays off, and annotates pod IPs for Calico.
+                // (The SDK adds its OVERWRITE defaults for add-on conflicts.)
+                vpcCniOptions: {
+                    enableNetworkPolicy: false,
+                    configurationValues: { env: { ANNOTATE_POD_IP: "true" } },
+                    resolveConflictsOnCreate: "OVERWRITE",
+                    resolveConflictsOnUpdate: "OVERWRITE",
+                },
             });
         });
 
@@ -224,6 +235,10 @@ describe("program: default stack", () => {
                 nodeGroupName: "lab-nodes-mng-ng",
                 // Read through nodeGroup.resources, not the Output member `resources` that shadows it.
                 nodeGroupAsgName: "eks-lab-nodes-mng-asg",
+                policyEngine: "calico",
+                stage: "open",
+                managementUiCommand: "kubectl port-forward service/management-ui -n management-ui 9001",
+                flowLogUiCommand: "kubectl port-forward -n calico-system service/whisker 8081:8081",
             });
         });
     });

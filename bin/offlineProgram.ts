@@ -1,0 +1,174 @@
+/**
+ * The program, run offline: index.ts under Pulumi's unit-test mocks, with every registered resource recorded (type,
+ * name, inputs, options). No AWS, no network, no Pulumi CLI. The tests use it to assert what `pulumi up` would
+ * register; `plan` uses it to show that to a user.
+ *
+ * The mocks return deterministic ids, the outputs remote components (eks.Cluster, eks.ManagedNodeGroup) would have
+ * after a real `pulumi up`, and throw on any invoke they do not know, so a new cloud lookup cannot sneak in untested.
+ * They are set when this module loads, before the program is: `runProgram` loads the program afresh each time.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+
+export const PROJECT = "eks-netpol-lab";
+export const STACK = "dev";
+
+/** The region of the stack being run, which remote-component outputs and zone names follow. */
+function currentRegion(): string {
+    return pulumi.runtime.allConfig()["aws:region"] ?? "us-west-2";
+}
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** True for custom resources, false for components (including remote ones such as eks:index:Cluster). */
+    custom: boolean;
+    provider?: string;
+    /** The resource options the program passed, with resources named by their logical names. */
+    options: RecordedOptions;
+}
+
+export interface RecordedOptions {
+    /** The parent's logical name; "(stack)" for a top-level resource. */
+    parent: string;
+    dependsOn: string[];
+}
+
+const recorded: RecordedResource[] = [];
+const invokes: { token: string; inputs: Record<string, any> }[] = [];
+/** Options seen by the stack transformation, keyed by `type::name`; joined to the registration in `newResource`. */
+const optionsSeen = new Map<string, RecordedOptions>();
+const namesOf = new Map<pulumi.Resource, string>();
+
+/** Outputs a remote component or a provider-computed property would have after a real `pulumi up`. */
+function outputsFor(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    switch (type) {
+        case "eks:index:Cluster": {
+            const region = currentRegion();
+            const clusterName = inputs.name ?? `${name}-eksCluster`;
+            const endpoint = `https://${clusterName}.gr7.${region}.eks.amazonaws.com`;
+            return {
+                eksCluster: {
+                    name: clusterName,
+                    arn: `arn:aws:eks:${region}:123456789012:cluster/${clusterName}`,
+                    endpoint,
+                    certificateAuthority: { data: "Q0EtREFUQQ==" },
+                },
+                core: { endpoint },
+                kubeconfigJson: "{}",
+                defaultNodeGroupAsgName: "",
+            };
+        }
+        case "eks:index:ManagedNodeGroup":
+            return {
+                nodeGroup: { nodeGroupName: `${name}-ng`, resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }] },
+            };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { latestVersion: 1 };
+        case "aws:kms/key:Key":
+            return { arn: `arn:aws:kms:${currentRegion()}:123456789012:key/${name}` };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::123456789012:role/${name}`, name };
+        default:
+            return {};
+    }
+}
+
+const invokeHandlers: Record<string, (inputs: Record<string, any>) => Record<string, any>> = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": () => {
+        const region = currentRegion();
+        return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((n) => `${region}-az${n}`) };
+    },
+};
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            if (args.type === "pulumi:pulumi:Stack") return { id: undefined, state: {} }; // the harness's root, not the program's
+            const options = optionsSeen.get(`${args.type}::${args.name}`) ?? { parent: "(unknown)", dependsOn: [] };
+            recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, provider: args.provider, options });
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            const handler = invokeHandlers[args.token];
+            if (!handler) throw new Error(`Mock not implemented: ${args.token}`);
+            invokes.push({ token: args.token, inputs: args.inputs });
+            return handler(args.inputs);
+        },
+    },
+    PROJECT,
+    STACK,
+    false,
+);
+
+/** A stack configuration: the dev stack's region plus `overrides`, whose bare keys belong to the project. */
+export function stackConfig(overrides: Record<string, string> = {}): Record<string, string> {
+    const config: Record<string, string> = { "aws:region": "us-west-2" };
+    for (const [key, value] of Object.entries(overrides)) config[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
+    return config;
+}
+
+export interface ProgramRun {
+    /** The program module's exports (Outputs), unless it threw. */
+    exports?: Record<string, any>;
+    /** What the program threw while loading, if anything. */
+    error?: Error;
+    resources: RecordedResource[];
+    invokes: { token: string; inputs: Record<string, any> }[];
+}
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Runs index.ts afresh under the mocks with exactly `config`, and waits until every registration has happened. */
+export async function runProgram(config: Record<string, string> = stackConfig()): Promise<ProgramRun> {
+    recorded.length = 0;
+    invokes.length = 0;
+    optionsSeen.clear();
+    namesOf.clear();
+    pulumi.runtime.setAllConfig(config);
+    forgetProgramModules();
+    const run: ProgramRun = { resources: recorded, invokes };
+    // As `pulumi up` does: the program runs inside a root Stack resource, whose outputs are the module's exports.
+    await pulumi.runtime
+        .runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation(recordOptions);
+            run.exports = require("../index");
+            return run.exports;
+        })
+        .catch((e) => {
+            run.error = e as Error;
+        });
+    await waitForRegistrations();
+    return { ...run, resources: [...recorded], invokes: [...invokes] };
+}
+
+/** Legacy stack transformations still run under mocks (engine-side transforms do not), so they can see options. */
+function recordOptions(args: pulumi.ResourceTransformationArgs): undefined {
+    namesOf.set(args.resource, args.name);
+    const parent = args.opts.parent ? namesOf.get(args.opts.parent) ?? "(stack)" : "(stack)";
+    const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((d) => namesOf.get(d as pulumi.Resource) ?? "(unrecorded)");
+    optionsSeen.set(`${args.type}::${args.name}`, { parent, dependsOn });
+    return undefined;
+}
+
+/** So that the next `require` runs the program again, with the current config. The runner and its callers stay. */
+function forgetProgramModules(): void {
+    const kept = ["node_modules", "tests", "bin"].map((dir) => path.join(ROOT, dir) + path.sep);
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(ROOT) && !kept.some((dir) => file.startsWith(dir))) delete require.cache[file];
+    }
+}
+
+/**
+ * Waits for every outstanding resource registration. The SDK tracks them to know when a program is done; its
+ * `waitForRPCs` is not in the public typings, so reach for it explicitly and fail loudly if it ever disappears.
+ */
+async function waitForRegistrations(): Promise<void> {
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    if (typeof settings.waitForRPCs !== "function") {
+        throw new Error("@pulumi/pulumi no longer exports runtime/settings.waitForRPCs; update bin/offlineProgram.ts");
+    }
+    await settings.waitForRPCs();
+}
+
