@@ -1,0 +1,45 @@
+/**
+ * What `pulumi up` would do, from an offline run of the program: the resources it registers, the Kubernetes objects
+ * it applies, and who can then talk to whom among the demo workloads, as the reachability engine computes from those
+ * very objects.
+ */
+import { ProgramRun, RecordedResource } from "./offlineProgram";
+import { analyze } from "../policies/netpol/analysis";
+import { connectivityMatrix, MatrixFlow } from "../policies/netpol/matrix";
+import { KubeObject } from "../policies/netpol/types";
+
+export interface PlanReport {
+    stage: string;
+    resources: { type: string; name: string }[];
+    /** Every Kubernetes object, as it would be applied. */
+    manifests: KubeObject[];
+    /** Every ordered pair of distinct demo workloads, on each port the destination declares. */
+    flows: MatrixFlow[];
+    /** `namespace/name` of every demo workload, in order. */
+    workloads: string[];
+}
+
+/** Types of Kubernetes resources that are not objects applied to the cluster. */
+const NOT_OBJECTS = ["kubernetes:helm.sh/v3:Release"];
+
+export function isKubernetesObject(r: RecordedResource): boolean {
+    return r.type.startsWith("kubernetes:") && !NOT_OBJECTS.includes(r.type);
+}
+
+export function planReport(run: ProgramRun, stage: string): PlanReport {
+    const manifests = run.resources.filter(isKubernetesObject).map((r) => withoutUndefined(r.inputs) as KubeObject);
+    const demoNames = new Set(run.resources.filter((r) => r.type === "eks-netpol-lab:k8s:Demo").map((r) => r.name));
+    const workloads = run.resources
+        .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && demoNames.has(r.options.parent))
+        .map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`)
+        .sort();
+    const analysis = analyze(manifests.map((object, i) => ({ object, source: { file: "(plan)", line: i + 1 } })));
+    const demo = new Set(workloads);
+    const flows = connectivityMatrix(analysis).flows.filter((f) => demo.has(f.from) && demo.has(f.to) && f.from !== f.to);
+    return { stage, resources: run.resources.map((r) => ({ type: r.type, name: r.name })), manifests, flows, workloads };
+}
+
+/** Inputs as the API server would see them: no undefined fields. */
+function withoutUndefined(value: unknown): unknown {
+    return JSON.parse(JSON.stringify(value));
+}
