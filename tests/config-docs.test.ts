@@ -37,10 +37,13 @@ describe("Pulumi.yaml declares exactly the keys config.ts declares", () => {
 });
 
 describe("the README's config table matches config.ts", () => {
-    /** Rows of the table whose first cell is a backticked key: key -> [type, default, description]. */
+    /** Rows of the config table (the one headed Key, Type, Default, Description): key -> [type, default, description]. */
     function readmeRows(): Map<string, string[]> {
         const rows = new Map<string, string[]>();
-        for (const line of read("README.md").split("\n")) {
+        const readme = read("README.md");
+        const start = readme.indexOf("| Key | Type | Default | Description |");
+        assert.ok(start >= 0, "the README has a config table");
+        for (const line of readme.slice(start, readme.indexOf("\n\n", start)).split("\n")) {
             const match = /^\| `([^`]+)` \| (.*) \|$/.exec(line);
             if (match) rows.set(match[1], match[2].split(" | "));
         }
