@@ -83,6 +83,19 @@ export function networkPolicy(resourceName: string, namespace: string, name: str
     return { resourceName, object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec } };
 }
 
+/** A single-replica Deployment whose pods, selector and metadata all carry `labels`. */
+export function deploymentObject(resourceName: string, namespace: string, name: string, labels: Labels, pod: DeploymentObject["spec"]["template"]["spec"]): Deployable<DeploymentObject> {
+    return {
+        resourceName,
+        object: {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name, namespace, labels },
+            spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: pod } },
+        },
+    };
+}
+
 /** A ClusterIP Service in front of a Deployment, on each of its container ports (Service port = container port). */
 export function serviceFor(deployment: Deployable<DeploymentObject>): Deployable<ServiceObject> {
     const { name, namespace, labels } = deployment.object.metadata;

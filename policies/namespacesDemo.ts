@@ -3,7 +3,7 @@
  * `curl frontend-a.namespace-a.svc.cluster.local` from any pod shows who can reach whom; and the policy that isolates
  * each namespace from the others.
  */
-import { ConfigMapObject, DemoWorkloads, Deployable, DeploymentObject, namespaceObject, NetworkPolicyObject, networkPolicy, serviceFor } from "./manifests";
+import { ConfigMapObject, DemoWorkloads, Deployable, DeploymentObject, deploymentObject, namespaceObject, NetworkPolicyObject, networkPolicy, serviceFor } from "./manifests";
 
 export const DEMO_NAMESPACES = ["a", "b", "c"].map((x) => ({ namespace: `namespace-${x}`, app: `frontend-${x}` }));
 
@@ -27,42 +27,26 @@ function siteConfig(namespace: string, app: string): Deployable<ConfigMapObject>
 }
 
 function frontend(namespace: string, app: string): Deployable<DeploymentObject> {
-    const labels = { app };
-    return {
-        resourceName: `${namespace}-${app}`,
-        object: {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: app, namespace, labels },
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        securityContext: {
-                            runAsNonRoot: true,
-                            runAsUser: NGINX_USER,
-                            runAsGroup: NGINX_USER,
-                            seccompProfile: { type: "RuntimeDefault" },
-                            // Port 80 without root: a namespaced, "safe" sysctl (Kubernetes 1.22+). The Service port
-                            // must equal the container port for the VPC CNI's policy agent, so 80 it is.
-                            sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
-                        },
-                        containers: [{
-                            name: "nginx",
-                            image: IMAGE,
-                            ports: [{ name: "http", containerPort: 80 }],
-                            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-                            volumeMounts: [{ name: "site", mountPath: "/etc/nginx/conf.d", readOnly: true }],
-                        }],
-                        volumes: [{ name: "site", configMap: { name: `${app}-site` } }],
-                    },
-                },
-            },
+    return deploymentObject(`${namespace}-${app}`, namespace, app, { app }, {
+        securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NGINX_USER,
+            runAsGroup: NGINX_USER,
+            seccompProfile: { type: "RuntimeDefault" },
+            // Port 80 without root: a namespaced, "safe" sysctl (Kubernetes 1.22+). The Service port must equal the
+            // container port for the VPC CNI's policy agent, so 80 it is.
+            sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
         },
-    };
+        containers: [{
+            name: "nginx",
+            image: IMAGE,
+            ports: [{ name: "http", containerPort: 80 }],
+            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            volumeMounts: [{ name: "site", mountPath: "/etc/nginx/conf.d", readOnly: true }],
+        }],
+        volumes: [{ name: "site", configMap: { name: `${app}-site` } }],
+    });
 }
 
 /**

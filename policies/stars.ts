@@ -6,7 +6,7 @@
  * those of the walkthrough, which never changed between Calico v3.3 and today. All of them are ingress-only, so every
  * pod keeps its egress (and DNS) throughout.
  */
-import { ContainerSpec, DemoWorkloads, Deployable, DeploymentObject, namespaceObject, NetworkPolicyObject, networkPolicy, serviceFor } from "./manifests";
+import { ContainerSpec, DemoWorkloads, Deployable, DeploymentObject, deploymentObject, namespaceObject, NetworkPolicyObject, networkPolicy, serviceFor } from "./manifests";
 
 /** The stages of the walkthrough, in order; each keeps every policy of the stages before it. */
 export const STARS_STAGES = ["open", "deny-all", "allow-ui", "allow-backend", "final"] as const;
@@ -39,23 +39,8 @@ function probe(role: string, port: number, urls: string[]): Omit<ContainerSpec, 
 }
 
 function starsDeployment(namespace: string, role: string, container: Omit<ContainerSpec, "resources">): Deployable<DeploymentObject> {
-    const labels = { role };
-    return {
-        resourceName: `${namespace}-${role}`,
-        object: {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: role, namespace, labels },
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: labels },
-                template: {
-                    metadata: { labels },
-                    spec: { containers: [{ ...container, resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } } }] },
-                },
-            },
-        },
-    };
+    const resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
+    return deploymentObject(`${namespace}-${role}`, namespace, role, { role }, { containers: [{ ...container, resources }] });
 }
 
 /** default-deny.yaml, applied to a namespace: selects every pod, admits nothing (no ingress rules). */
