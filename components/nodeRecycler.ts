@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { awsDeps, GroupRef, readSizes, recycleAll, Sizes } from "./recycling";
+
+export interface NodeRecyclerInputs {
+    region: string;
+    /** The node groups (or self-managed Auto Scaling groups) whose nodes Calico ran on. */
+    groups: GroupRef[];
+    /** False records the groups but recycles nothing on removal (config recycleNodesOnCalicoRemoval). */
+    enabled: boolean;
+    /** The longest each wait of a recycle may take. */
+    timeoutSeconds: number;
+}
+
+/** What the provider keeps in state: the inputs, and each group's sizes when they were last recorded. */
+export interface NodeRecyclerOutputs extends NodeRecyclerInputs {
+    recorded: Sizes[];
+}
+
+const POLL_SECONDS = 15;
+
+/**
+ * The provider: creating or updating records the groups' sizes; deleting recycles their nodes. Deletion is the
+ * moment Calico is gone from a cluster that stays (Calico depends on this resource, so Pulumi deletes it first).
+ * `delete` receives the stored outputs, which is why everything it needs is in them.
+ */
+export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerInputs, NodeRecyclerOutputs> = {
+    async create(inputs) {
+        const recorded = await readSizes(inputs.groups, awsDeps(inputs.region), inputs.timeoutSeconds);
+        return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
+    },
+    async diff(_id, olds, news) {
+        const changed = (["region", "groups", "enabled", "timeoutSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        // Never replaced: a replacement would delete, that is recycle, the old one.
+        return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
+    },
+    async update(_id, _olds, news) {
+        return { outs: { ...news, recorded: await readSizes(news.groups, awsDeps(news.region), news.timeoutSeconds) } };
+    },
+    async delete(_id, props) {
+        if (!props.enabled) return;
+        const targets = props.groups.map((group, i) => ({ group, recorded: props.recorded?.[i] }));
+        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: POLL_SECONDS }, awsDeps(props.region));
+    },
+};
+
+export type NodeRecyclerArgs = { [K in keyof NodeRecyclerInputs]: pulumi.Input<NodeRecyclerInputs[K]> };
+
+/**
+ * Recycles the nodes of its node groups when it is deleted. Give it `deletedWith` the node group when the program
+ * owns the nodes: a full `pulumi destroy` then skips the recycle (the nodes are going anyway).
+ */
+export class NodeRecycler extends pulumi.dynamic.Resource {
+    public readonly recorded!: pulumi.Output<Sizes[]>;
+
+    constructor(name: string, args: NodeRecyclerArgs, opts?: pulumi.CustomResourceOptions) {
+        super(nodeRecyclerProvider, name, { recorded: undefined, ...args }, opts, "eks-netpol-lab", "NodeRecycler");
+    }
+}

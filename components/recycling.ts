@@ -1,0 +1,219 @@
+/**
+ * Recycling a node group's nodes by resizing the Auto Scaling group behind it to 0 and back: AWS's advice for clearing
+ * the iptables rules Calico leaves on nodes (its "Unknown interface" drop rules would otherwise drop new pods).
+ *
+ * The steps, for each group in turn (one at a time, so other groups keep serving):
+ *   1. read the group's sizes (if an earlier run was interrupted at 0, use the sizes recorded when it was created);
+ *   2. scale to min 0, desired 0, and wait until every old instance has left the Auto Scaling group;
+ *   3. restore the sizes, and wait until as many new instances are InService.
+ * Every wait is bounded and reports progress; throttling and "busy" answers are retried with backoff; on any failure
+ * the original sizes are restored before the error is raised, so a group is never left at 0 by us.
+ *
+ * A managed node group is resized through the EKS API (UpdateNodegroupConfig), which resizes its Auto Scaling group
+ * and keeps EKS's view consistent; a self-managed group through the Auto Scaling API.
+ */
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
+
+export interface Sizes {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+export type GroupRef =
+    | { kind: "managed"; clusterName: string; nodegroupName: string }
+    | { kind: "autoscaling"; autoScalingGroupName: string };
+
+export interface RecycleTarget {
+    group: GroupRef;
+    /** Sizes recorded when the recycler was created: what to restore if the group is found at 0. */
+    recorded?: Sizes;
+}
+
+export interface RecycleDeps {
+    eks: EKSClient;
+    autoScaling: AutoScalingClient;
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+    log: (message: string) => void;
+}
+
+export interface RecycleOptions {
+    /** The longest each wait (old nodes gone, new nodes in service) may take. */
+    timeoutSeconds: number;
+    pollSeconds: number;
+}
+
+interface Instance {
+    id: string;
+    state: string;
+}
+
+/** What differs between a managed node group and a self-managed Auto Scaling group. */
+interface Scaler {
+    name: string;
+    read(): Promise<Sizes>;
+    set(sizes: Sizes): Promise<void>;
+    instances(): Promise<Instance[]>;
+}
+
+export function describeGroup(group: GroupRef): string {
+    return group.kind === "managed" ? `node group ${group.clusterName}/${group.nodegroupName}` : `Auto Scaling group ${group.autoScalingGroupName}`;
+}
+
+function scalerFor(group: GroupRef, deps: RecycleDeps): Scaler {
+    const asgInstances = async (names: string[]): Promise<Instance[]> => {
+        if (names.length === 0) return [];
+        const out = await deps.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }));
+        return (out.AutoScalingGroups ?? []).flatMap((g) => (g.Instances ?? []).map((i) => ({ id: i.InstanceId ?? "", state: i.LifecycleState ?? "" })));
+    };
+    if (group.kind === "managed") {
+        const describe = async () => {
+            const out = await deps.eks.send(new DescribeNodegroupCommand({ clusterName: group.clusterName, nodegroupName: group.nodegroupName }));
+            const ng = out.nodegroup;
+            if (!ng?.scalingConfig) throw new Error(`EKS returned no scaling config for ${describeGroup(group)}`);
+            return ng;
+        };
+        return {
+            name: describeGroup(group),
+            read: async () => {
+                const { minSize = 0, desiredSize = 0, maxSize = 1 } = (await describe()).scalingConfig!;
+                return { min: minSize, desired: desiredSize, max: maxSize };
+            },
+            set: async (s) => {
+                await deps.eks.send(new UpdateNodegroupConfigCommand({
+                    clusterName: group.clusterName,
+                    nodegroupName: group.nodegroupName,
+                    scalingConfig: { minSize: s.min, desiredSize: s.desired, maxSize: s.max },
+                }));
+            },
+            instances: async () => asgInstances(((await describe()).resources?.autoScalingGroups ?? []).flatMap((g) => (g.name ? [g.name] : []))),
+        };
+    }
+    const describe = async () => {
+        const out = await deps.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group.autoScalingGroupName] }));
+        const asg = out.AutoScalingGroups?.[0];
+        if (!asg) throw new Error(`${describeGroup(group)} does not exist`);
+        return asg;
+    };
+    return {
+        name: describeGroup(group),
+        read: async () => {
+            const asg = await describe();
+            return { min: asg.MinSize ?? 0, desired: asg.DesiredCapacity ?? 0, max: asg.MaxSize ?? 1 };
+        },
+        set: async (s) => {
+            await deps.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group.autoScalingGroupName, MinSize: s.min, DesiredCapacity: s.desired, MaxSize: s.max }));
+        },
+        instances: () => asgInstances([group.autoScalingGroupName]),
+    };
+}
+
+/** AWS errors that mean "not now": throttling, a conflicting update in progress, a transient server fault. */
+const RETRYABLE = new Set([
+    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ResourceInUseException",
+    "ScalingActivityInProgressFault", "ResourceContentionFault", "ServiceUnavailableException", "ServerException", "InternalFailure",
+]);
+
+/** Runs `call`, retrying retryable AWS errors with exponential backoff (1 s doubling to 30 s) until `deadline`. */
+export async function withRetries<T>(what: string, call: () => Promise<T>, deadline: number, deps: RecycleDeps): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+        try {
+            return await call();
+        } catch (e) {
+            const name = (e as { name?: string }).name ?? "";
+            const delay = Math.min(30_000, 1000 * 2 ** attempt);
+            if (!RETRYABLE.has(name) || deps.now() + delay > deadline) throw e;
+            deps.log(`${what}: ${name}, retrying in ${delay / 1000} s`);
+            await deps.sleep(delay);
+        }
+    }
+}
+
+/** Polls `check` until it reports done, or fails once `timeoutSeconds` have passed, saying how far it got. */
+async function waitFor(what: string, check: () => Promise<{ done: boolean; progress: string }>, options: RecycleOptions, deps: RecycleDeps): Promise<void> {
+    const deadline = deps.now() + options.timeoutSeconds * 1000;
+    for (;;) {
+        const { done, progress } = await withRetries(what, check, deadline, deps);
+        if (done) return;
+        if (deps.now() >= deadline) throw new Error(`timed out after ${options.timeoutSeconds} s waiting for ${what} (${progress})`);
+        deps.log(`waiting for ${what}: ${progress}`);
+        await deps.sleep(options.pollSeconds * 1000);
+    }
+}
+
+function sameSizes(a: Sizes, b: Sizes): boolean {
+    return a.min === b.min && a.desired === b.desired && a.max === b.max;
+}
+
+function sizesText(s: Sizes): string {
+    return `min ${s.min}, desired ${s.desired}, max ${s.max}`;
+}
+
+/** Recycles one group's nodes; see the file comment for the steps and guarantees. */
+export async function recycleGroup(target: RecycleTarget, options: RecycleOptions, deps: RecycleDeps): Promise<void> {
+    const scaler = scalerFor(target.group, deps);
+    const deadline = () => deps.now() + options.timeoutSeconds * 1000;
+    const current = await withRetries(`reading ${scaler.name}`, () => scaler.read(), deadline(), deps);
+    // Found at 0 with sizes on record: an earlier recycle was interrupted there. Restore what was recorded.
+    const interrupted = current.desired === 0 && current.min === 0 && (target.recorded?.desired ?? 0) > 0;
+    const original = interrupted ? { ...target.recorded!, max: Math.max(target.recorded!.max, 1) } : current;
+    if (original.desired === 0) {
+        deps.log(`${scaler.name} runs no nodes; nothing to recycle`);
+        return;
+    }
+    const old = new Set((await withRetries(`listing ${scaler.name}`, () => scaler.instances(), deadline(), deps)).map((i) => i.id));
+    deps.log(`recycling ${scaler.name}: ${old.size} nodes; scaling to 0, then back to ${sizesText(original)}`);
+    try {
+        const empty = { min: 0, desired: 0, max: original.max };
+        // EKS refuses an update that changes nothing; an interrupted run may have left the group at 0 already.
+        if (!sameSizes(current, empty)) await withRetries(`scaling ${scaler.name} to 0`, () => scaler.set(empty), deadline(), deps);
+        await waitFor(`the old nodes of ${scaler.name} to terminate`, async () => {
+            const left = (await scaler.instances()).filter((i) => old.has(i.id));
+            return { done: left.length === 0, progress: `${left.length} of ${old.size} still ${[...new Set(left.map((i) => i.state))].join("/") || "present"}` };
+        }, options, deps);
+        await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deadline(), deps);
+        await waitFor(`${original.desired} new nodes of ${scaler.name} to be InService`, async () => {
+            const ready = (await scaler.instances()).filter((i) => !old.has(i.id) && i.state === "InService").length;
+            return { done: ready >= original.desired, progress: `${ready} of ${original.desired} InService` };
+        }, options, deps);
+        deps.log(`recycled ${scaler.name}`);
+    } catch (e) {
+        deps.log(`recycling ${scaler.name} failed; restoring ${sizesText(original)}`);
+        try {
+            await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deps.now() + options.timeoutSeconds * 1000, deps);
+        } catch (restoreError) {
+            throw new Error(`recycling ${scaler.name} failed (${(e as Error).message}), and restoring ${sizesText(original)} failed too (${(restoreError as Error).message}); restore them by hand`);
+        }
+        throw new Error(`recycling ${scaler.name} failed: ${(e as Error).message}; its sizes were restored to ${sizesText(original)}`);
+    }
+}
+
+/** Reads each group's current sizes, to record at creation. */
+export async function readSizes(groups: GroupRef[], deps: RecycleDeps, timeoutSeconds: number): Promise<Sizes[]> {
+    const sizes: Sizes[] = [];
+    for (const group of groups) {
+        const scaler = scalerFor(group, deps);
+        sizes.push(await withRetries(`reading ${scaler.name}`, () => scaler.read(), deps.now() + timeoutSeconds * 1000, deps));
+    }
+    return sizes;
+}
+
+/** Recycles every group, one after another. */
+export async function recycleAll(targets: RecycleTarget[], options: RecycleOptions, deps: RecycleDeps): Promise<void> {
+    for (const target of targets) await recycleGroup(target, options, deps);
+}
+
+/** Real clients and clock, for the dynamic provider. */
+export function awsDeps(region: string): RecycleDeps {
+    // The SDK retries throttling too; ours covers what it does not (ResourceInUse, scaling in progress).
+    const config = { region, maxAttempts: 5 };
+    return {
+        eks: new EKSClient(config),
+        autoScaling: new AutoScalingClient(config),
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        log: (message) => console.error(`node recycler: ${message}`),
+    };
+}
