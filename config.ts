@@ -16,12 +16,14 @@ import {
     Parsed,
     parseBoolean,
     parseCalicoVersion,
+    parseClusterName,
     parseChoice,
     parseChoices,
     parseClusterEndpointPublicAccessCidrs,
     parseInstanceTypes,
     parseKubernetesVersion,
     parseNodeCount,
+    parseTimeoutMinutes,
     quote,
 } from "./configRules";
 import { STARS_STAGES, StarsStage } from "./policies/stars";
@@ -47,6 +49,9 @@ export interface ProjectSettings {
     demos: Demo[];
     stage: StarsStage;
     isolateNamespaces: boolean;
+    recycleNodesOnCalicoRemoval: boolean;
+    nodeRecycleTimeoutMinutes: number;
+    existingClusterName: string;
 }
 
 /** Everything the program needs to know about the stack, validated. */
@@ -136,6 +141,24 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         description: "In the namespaces demo, let each namespace accept traffic only from its own pods.",
         default: false,
         parse: parseBoolean,
+    },
+    recycleNodesOnCalicoRemoval: {
+        type: "boolean",
+        description: "When Calico is removed from a cluster that stays, replace its nodes (Calico leaves iptables rules that drop new pods' traffic).",
+        default: true,
+        parse: parseBoolean,
+    },
+    nodeRecycleTimeoutMinutes: {
+        type: "integer",
+        description: "The longest each wait of a node recycle may take (old nodes gone, new nodes in service), in minutes.",
+        default: 20,
+        parse: parseTimeoutMinutes,
+    },
+    existingClusterName: {
+        type: "string",
+        description: "Name of an existing EKS cluster to use instead of creating one (empty: create a VPC, cluster and node group).",
+        default: "",
+        parse: parseClusterName,
     },
 };
 

@@ -224,3 +224,17 @@ export function parseCalicoVersion(raw: string, key: string): Parsed<string> {
     if (Number(match[1]) < OLDEST_CALICO_MINOR) return { problems: [`${key}: ${quote(raw)} is older than v3.${OLDEST_CALICO_MINOR}.0, the oldest release this project installs`] };
     return { value: raw };
 }
+
+// ---- nodeRecycleTimeoutMinutes, existingClusterName -------------------------------------------------------------
+
+export function parseTimeoutMinutes(raw: string, key: string): Parsed<number> {
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (value >= 1 && value <= 120) return { value };
+    return { problems: [`${key}: ${quote(raw)} is not a whole number of minutes from 1 to 120`] };
+}
+
+/** Empty, or an EKS cluster name: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit. */
+export function parseClusterName(raw: string, key: string): Parsed<string> {
+    if (raw === "" || /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(raw)) return { value: raw };
+    return { problems: [`${key}: ${quote(raw)} is not an EKS cluster name (letters, digits, hyphens and underscores, up to 100); leave it empty to create a cluster`] };
+}

@@ -2,65 +2,115 @@
  * eks-netpol-lab: an EKS cluster with NetworkPolicy enforcement, Calico's Stars demo and a three-namespace demo, and
  * the demo's policies layered by stage (`pulumi config set stage deny-all && pulumi up`).
  *
- * Read the stack's settings (config.ts validates all of them before anything is registered), build the components,
- * export what a user needs to reach the cluster and the demos.
+ * Read the stack's settings (config.ts validates all of them before anything is registered), find or build the
+ * cluster, install the policy engine and the demos, export what a user needs to reach them.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Calico } from "./components/calico";
 import { Cluster, clusterNameFor } from "./components/cluster";
 import { Demo } from "./components/demo";
+import { ExistingCluster } from "./components/existingCluster";
 import { Network } from "./components/network";
 import { NodeGroup } from "./components/nodeGroup";
-import { loadSettings } from "./config";
+import { NodeRecycler } from "./components/nodeRecycler";
+import { GroupRef } from "./components/recycling";
+import { loadSettings, Settings } from "./config";
 import { namespaceIsolationPolicies, namespacesWorkloads } from "./policies/namespacesDemo";
 import { MANAGEMENT_UI_PORT_FORWARD, starsPolicies, starsWorkloads } from "./policies/stars";
 
+/** The cluster everything else is deployed to, whoever owns it. */
+interface Target {
+    clusterName: pulumi.Output<string>;
+    kubeconfig: pulumi.Output<string>;
+    provider: k8s.Provider;
+    writeKubeconfigCommand: pulumi.Output<string>;
+    /** What Kubernetes objects must wait for: nodes to run on. */
+    nodes: pulumi.Resource[];
+    /** The node groups whose nodes are recycled when Calico leaves. */
+    recycleGroups: pulumi.Input<GroupRef[]>;
+    /** Set when this program owns the cluster: destroying it then skips deleting objects inside it one by one. */
+    owned?: { cluster: pulumi.Resource; nodeGroup: pulumi.Resource };
+    nodeGroupNames: pulumi.Output<string[]>;
+    /** Only for a node group this program creates. */
+    nodeGroupName?: pulumi.Output<string>;
+    nodeGroupAsgName?: pulumi.Output<string>;
+}
+
+/** A VPC, an EKS cluster and a managed node group, all this program's. */
+function createCluster(settings: Settings): Target {
+    const network = new Network("lab");
+    const cluster = new Cluster("lab", {
+        clusterName: clusterNameFor(pulumi.getProject(), pulumi.getStack()),
+        region: settings.region,
+        kubernetesVersion: settings.kubernetesVersion,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        privateSubnetIds: network.privateSubnetIds,
+        publicAccessCidrs: settings.clusterEndpointPublicAccessCidrs,
+        policyEngine: settings.policyEngine,
+    });
+    const nodes = new NodeGroup("lab-nodes", {
+        cluster: cluster.eks,
+        region: settings.region,
+        subnetIds: network.privateSubnetIds,
+        instanceTypes: settings.nodeInstanceTypes,
+        size: { desired: settings.nodeDesired, min: settings.nodeMin, max: settings.nodeMax },
+    });
+    return {
+        clusterName: cluster.clusterName,
+        kubeconfig: cluster.kubeconfig,
+        provider: cluster.provider,
+        writeKubeconfigCommand: cluster.writeKubeconfigCommand,
+        nodes: [nodes],
+        recycleGroups: pulumi.all([cluster.clusterName, nodes.nodeGroupName]).apply(([clusterName, nodegroupName]) => [{ kind: "managed" as const, clusterName, nodegroupName }]),
+        owned: { cluster: cluster.eks, nodeGroup: nodes.managed },
+        nodeGroupName: nodes.nodeGroupName,
+        nodeGroupAsgName: nodes.autoScalingGroupName,
+        nodeGroupNames: nodes.nodeGroupName.apply((name) => [name]),
+    };
+}
+
+/** Someone else's cluster, looked up by name: nothing of it is created, changed or deleted. */
+function useExistingCluster(settings: Settings): Target {
+    const existing = new ExistingCluster("existing", { clusterName: settings.existingClusterName, region: settings.region });
+    return { ...existing, nodes: [], recycleGroups: existing.recycleGroups, nodeGroupNames: existing.nodeGroupNames };
+}
+
 const settings = loadSettings();
+const target = settings.existingClusterName ? useExistingCluster(settings) : createCluster(settings);
+const k8sOptions = { provider: target.provider, deletedWith: target.owned?.cluster };
 
-const network = new Network("lab");
+let calico: Calico | undefined;
+if (settings.policyEngine === "calico") {
+    // Deleted after Calico (which depends on it), its deletion recycles the nodes Calico leaves iptables rules on;
+    // skipped when the node group itself is being destroyed.
+    const recycler = new NodeRecycler("calico-node-recycler", {
+        region: settings.region,
+        groups: target.recycleGroups,
+        enabled: settings.recycleNodesOnCalicoRemoval,
+        timeoutSeconds: settings.nodeRecycleTimeoutMinutes * 60,
+    }, { dependsOn: target.nodes, deletedWith: target.owned?.nodeGroup });
+    calico = new Calico("calico", { version: settings.calicoVersion, ...k8sOptions }, { dependsOn: [...target.nodes, recycler] });
+}
 
-const cluster = new Cluster("lab", {
-    clusterName: clusterNameFor(pulumi.getProject(), pulumi.getStack()),
-    region: settings.region,
-    kubernetesVersion: settings.kubernetesVersion,
-    vpcId: network.vpcId,
-    publicSubnetIds: network.publicSubnetIds,
-    privateSubnetIds: network.privateSubnetIds,
-    publicAccessCidrs: settings.clusterEndpointPublicAccessCidrs,
-    policyEngine: settings.policyEngine,
-});
-
-const nodes = new NodeGroup("lab-nodes", {
-    cluster: cluster.eks,
-    region: settings.region,
-    subnetIds: network.privateSubnetIds,
-    instanceTypes: settings.nodeInstanceTypes,
-    size: { desired: settings.nodeDesired, min: settings.nodeMin, max: settings.nodeMax },
-});
-
-// Calico needs nodes to run on; the demos need nodes and, with Calico, enforcement in place before they start.
-const calico = settings.policyEngine === "calico"
-    ? new Calico("calico", { version: settings.calicoVersion, provider: cluster.provider }, { dependsOn: [nodes] })
-    : undefined;
-const demoOptions = { dependsOn: calico ? [nodes, calico] : [nodes] };
-
+// The demos need nodes and, with Calico, enforcement in place before they start.
+const demoOptions = { dependsOn: calico ? [...target.nodes, calico] : target.nodes };
 if (settings.demos.includes("stars")) {
-    new Demo("stars", { workloads: starsWorkloads(), policies: starsPolicies(settings.stage), provider: cluster.provider }, demoOptions);
+    new Demo("stars", { workloads: starsWorkloads(), policies: starsPolicies(settings.stage), ...k8sOptions }, demoOptions);
 }
 if (settings.demos.includes("namespaces")) {
-    new Demo("namespaces", {
-        workloads: namespacesWorkloads(),
-        policies: namespaceIsolationPolicies(settings.isolateNamespaces),
-        provider: cluster.provider,
-    }, demoOptions);
+    const policies = namespaceIsolationPolicies(settings.isolateNamespaces);
+    new Demo("namespaces", { workloads: namespacesWorkloads(), policies, ...k8sOptions }, demoOptions);
 }
 
-export const clusterName = cluster.clusterName;
+export const clusterName = target.clusterName;
 export const region = settings.region;
-export const kubeconfig = cluster.kubeconfig;
-export const writeKubeconfigCommand = cluster.writeKubeconfigCommand;
-export const nodeGroupName = nodes.nodeGroupName;
-export const nodeGroupAsgName = nodes.autoScalingGroupName;
+export const kubeconfig = target.kubeconfig;
+export const writeKubeconfigCommand = target.writeKubeconfigCommand;
+export const nodeGroupName = target.nodeGroupName;
+export const nodeGroupAsgName = target.nodeGroupAsgName;
+export const nodeGroupNames = target.nodeGroupNames;
 export const policyEngine = settings.policyEngine;
 export const stage = settings.stage;
 export const managementUiCommand = settings.demos.includes("stars") ? MANAGEMENT_UI_PORT_FORWARD : undefined;

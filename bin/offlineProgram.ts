@@ -33,6 +33,8 @@ export interface RecordedOptions {
     /** The parent's logical name; "(stack)" for a top-level resource. */
     parent: string;
     dependsOn: string[];
+    /** The logical name of the `deletedWith` resource, if any. */
+    deletedWith?: string;
 }
 
 const recorded: RecordedResource[] = [];
@@ -75,7 +77,18 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
     }
 }
 
+/**
+ * Invokes the program may make. Bring-your-own-cluster lookups answer with a cluster named as asked and two managed
+ * node groups, so `plan` works for that mode too.
+ */
 const invokeHandlers: Record<string, (inputs: Record<string, any>) => Record<string, any>> = {
+    "aws:eks/getCluster:getCluster": ({ name }) => ({
+        name,
+        arn: `arn:aws:eks:${currentRegion()}:123456789012:cluster/${name}`,
+        endpoint: `https://${name}.existing.${currentRegion()}.eks.amazonaws.com`,
+        certificateAuthorities: [{ data: "RVhJU1RJTkctQ0E=" }],
+    }),
+    "aws:eks/getNodeGroups:getNodeGroups": ({ clusterName }) => ({ clusterName, names: ["workers-b", "workers-a"] }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": () => {
         const region = currentRegion();
         return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: [1, 2, 3].map((n) => `${region}-az${n}`) };
@@ -158,7 +171,8 @@ function recordOptions(args: pulumi.ResourceTransformationArgs): undefined {
     namesOf.set(args.resource, args.name);
     const parent = args.opts.parent ? namesOf.get(args.opts.parent) ?? "(stack)" : "(stack)";
     const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((d) => namesOf.get(d as pulumi.Resource) ?? "(unrecorded)");
-    optionsSeen.set(`${args.type}::${args.name}`, { parent, dependsOn });
+    const deletedWith = args.opts.deletedWith ? namesOf.get(args.opts.deletedWith) ?? "(unrecorded)" : undefined;
+    optionsSeen.set(`${args.type}::${args.name}`, deletedWith ? { parent, dependsOn, deletedWith } : { parent, dependsOn });
     return undefined;
 }
 

@@ -12,6 +12,12 @@ export interface CalicoArgs {
     version: string;
     /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
+    /**
+     * Skip deleting this component's objects when this resource (the cluster) is deleted in the same run: a cluster
+     * being destroyed takes its objects with it, and waiting on their finalizers is how destroys hang.
+     * @default - objects are deleted one by one, as on a cluster that stays.
+     */
+    deletedWith?: pulumi.Resource;
 }
 
 /**
@@ -34,7 +40,7 @@ export class Calico extends pulumi.ComponentResource {
 
     constructor(name: string, args: CalicoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-netpol-lab:k8s:Calico", name, {}, opts);
-        const self = { parent: this, provider: args.provider };
+        const self = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
 
         const namespace = new k8s.core.v1.Namespace(`${name}-tigera-operator`, {
             metadata: { name: "tigera-operator", labels: { name: "tigera-operator" } },

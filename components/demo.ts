@@ -8,6 +8,12 @@ export interface DemoArgs {
     /** The NetworkPolicies in force; a stage change adds or removes entries here and nothing else. */
     policies: Deployable<NetworkPolicyObject>[];
     provider: k8s.Provider;
+    /**
+     * Skip deleting this component's objects when this resource (the cluster) is deleted in the same run: a cluster
+     * being destroyed takes its objects with it, and waiting on their finalizers is how destroys hang.
+     * @default - objects are deleted one by one, as on a cluster that stays.
+     */
+    deletedWith?: pulumi.Resource;
 }
 
 /**
@@ -20,7 +26,7 @@ export class Demo extends pulumi.ComponentResource {
 
     constructor(name: string, args: DemoArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-netpol-lab:k8s:Demo", name, {}, opts);
-        const self = { parent: this, provider: args.provider };
+        const self = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
         const { workloads } = args;
 
         const namespaces = new Map(workloads.namespaces.map((ns) => [

@@ -37,6 +37,8 @@ export interface NodeGroupArgs {
  * volumes and no SSH. EKS adds the node access entry itself (the cluster authenticates by access entries).
  */
 export class NodeGroup extends pulumi.ComponentResource {
+    /** The managed node group itself, e.g. for `deletedWith`. */
+    public readonly managed: eks.ManagedNodeGroup;
     public readonly nodeGroupName: pulumi.Output<string>;
     /** The Auto Scaling group EKS runs behind the node group: what gets resized to recycle nodes. */
     public readonly autoScalingGroupName: pulumi.Output<string>;
@@ -68,7 +70,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             updateDefaultVersion: true,
         }, self);
 
-        const managed = new eks.ManagedNodeGroup(`${name}-mng`, {
+        const managed = (this.managed = new eks.ManagedNodeGroup(`${name}-mng`, {
             cluster: args.cluster,
             nodeRole: role,
             subnetIds: args.subnetIds,
@@ -77,7 +79,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             scalingConfig: { desiredSize: args.size.desired, minSize: args.size.min, maxSize: args.size.max },
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
             // No remoteAccess: no SSH key, no SSH port. Use SSM Session Manager if you must get on a node.
-        }, { ...self, dependsOn: attachments }); // nodes that boot before their policies are attached never join
+        }, { ...self, dependsOn: attachments })); // nodes that boot before their policies are attached never join
 
         this.nodeGroupName = managed.nodeGroup.nodeGroupName;
         // Not `managed.nodeGroup.resources`: on an Output, `resources` is Output's own method, not the lifted property.
@@ -86,6 +88,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             .apply((resources) => autoScalingGroupNameOf(resources));
 
         this.registerOutputs({
+            managed: this.managed,
             nodeGroupName: this.nodeGroupName,
             autoScalingGroupName: this.autoScalingGroupName,
         });

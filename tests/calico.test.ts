@@ -60,7 +60,7 @@ describe("calico", () => {
     });
 
     it("waits for nodes before Calico, and for Calico before the demos", () => {
-        assert.deepStrictEqual(findResource(run, T.calico, "calico").options.dependsOn, ["lab-nodes"]);
+        assert.deepStrictEqual(findResource(run, T.calico, "calico").options.dependsOn, ["lab-nodes", "calico-node-recycler"]);
         for (const demo of ["stars", "namespaces"]) assert.deepStrictEqual(findResource(run, T.demo, demo).options.dependsOn, ["lab-nodes", "calico"], demo);
     });
 

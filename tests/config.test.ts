@@ -37,6 +37,9 @@ describe("settings: valid configuration", () => {
             demos: ["stars", "namespaces"],
             stage: "open",
             isolateNamespaces: false,
+            recycleNodesOnCalicoRemoval: true,
+            nodeRecycleTimeoutMinutes: 20,
+            existingClusterName: "",
             region: "us-west-2",
         };
         assert.deepStrictEqual(parseSettings(raw()), expected);
@@ -55,6 +58,9 @@ describe("settings: valid configuration", () => {
             demos: '["stars"]',
             stage: "allow-backend",
             isolateNamespaces: "false",
+            recycleNodesOnCalicoRemoval: "false",
+            nodeRecycleTimeoutMinutes: "45",
+            existingClusterName: "team-cluster",
         }));
         assert.deepStrictEqual(settings, {
             kubernetesVersion: "1.34",
@@ -68,6 +74,9 @@ describe("settings: valid configuration", () => {
             demos: ["stars"],
             stage: "allow-backend",
             isolateNamespaces: false,
+            recycleNodesOnCalicoRemoval: false,
+            nodeRecycleTimeoutMinutes: 45,
+            existingClusterName: "team-cluster",
             region: "us-west-2",
         });
     });
@@ -147,18 +156,21 @@ const REJECTED: RejectCase[] = [
     { name: "an unknown policy engine", config: raw({ policyEngine: "cilium" }), problems: ['policyEngine: "cilium" is not one of "calico", "vpc-cni"'] },
     { name: "a Calico version without its v", config: raw({ calicoVersion: "3.31.7" }), problems: ['calicoVersion: "3.31.7" is not a Calico release; use a tigera-operator chart version such as "v3.31.7"; did you mean "v3.31.7"?'] },
     { name: "a Calico version too old", config: raw({ calicoVersion: "v3.27.3" }), problems: ['calicoVersion: "v3.27.3" is older than v3.30.0, the oldest release this project installs'] },
+    // teardown and bring-your-own-cluster
+    { name: "a recycle timeout out of range", config: raw({ nodeRecycleTimeoutMinutes: "0" }), problems: ['nodeRecycleTimeoutMinutes: "0" is not a whole number of minutes from 1 to 120'] },
+    { name: "a cluster name EKS would reject", config: raw({ existingClusterName: "my.cluster" }), problems: ['existingClusterName: "my.cluster" is not an EKS cluster name (letters, digits, hyphens and underscores, up to 100); leave it empty to create a cluster'] },
     // region and unknown keys
     { name: "no region anywhere", config: raw({}, {}), problems: ["aws:region: not set; choose the AWS region to deploy to, e.g. `pulumi config set aws:region us-west-2`"] },
     { name: "a malformed region", config: raw({}, { "aws:region": "us-west" }), problems: ['aws:region: "us-west" is not an AWS region name; use the form "us-west-2"'] },
     {
         name: "a misspelt key",
         config: raw({ nodeDesird: "3" }),
-        problems: ['nodeDesird: not a setting of eks-netpol-lab; did you mean "nodeDesired"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces. Remove it with `pulumi config rm nodeDesird`'],
+        problems: ['nodeDesird: not a setting of eks-netpol-lab; did you mean "nodeDesired"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnCalicoRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm nodeDesird`'],
     },
     {
         name: "a key that resembles nothing",
         config: raw({ colour: "blue" }),
-        problems: ["colour: not a setting of eks-netpol-lab; Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces. Remove it with `pulumi config rm colour`"],
+        problems: ["colour: not a setting of eks-netpol-lab; Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnCalicoRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm colour`"],
     },
 ];
 
@@ -179,7 +191,7 @@ describe("settings: one error lists every problem", () => {
         }
         assert.strictEqual(message, [
             "Invalid stack configuration (5 problems):",
-            '  - nodeMx: not a setting of eks-netpol-lab; did you mean "nodeMax"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces. Remove it with `pulumi config rm nodeMx`',
+            '  - nodeMx: not a setting of eks-netpol-lab; did you mean "nodeMax"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnCalicoRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm nodeMx`',
             '  - kubernetesVersion: "1.2" is older than EKS supports; use "1.32" or newer',
             '  - nodeInstanceTypes[0]: "t3medium" does not look like an EC2 instance type; use family, generation and size, e.g. "t3.medium"',
             "  - aws:region: not set; choose the AWS region to deploy to, e.g. `pulumi config set aws:region us-west-2`",

@@ -1,0 +1,57 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { buildKubeconfig } from "./cluster";
+import { GroupRef } from "./recycling";
+
+export interface ExistingClusterArgs {
+    /** The name of an EKS cluster this program does not own. */
+    clusterName: string;
+    region: string;
+}
+
+/**
+ * A cluster someone else owns: looked up, never created, changed or deleted. Gives the same Kubernetes provider and
+ * kubeconfig as a cluster this program creates, and the cluster's managed node groups, whose nodes are recycled when
+ * Calico leaves it.
+ */
+export class ExistingCluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    /** Kubeconfig JSON with exec-based auth (`aws eks get-token`); secret. */
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    public readonly nodeGroupNames: pulumi.Output<string[]>;
+    /** The node groups whose nodes Calico runs on, for the node recycler. */
+    public readonly recycleGroups: pulumi.Output<GroupRef[]>;
+    public readonly writeKubeconfigCommand: pulumi.Output<string>;
+
+    constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-netpol-lab:infra:ExistingCluster", name, {}, opts);
+        const self = { parent: this };
+
+        const cluster = aws.eks.getClusterOutput({ name: args.clusterName }, self);
+        const nodeGroups = aws.eks.getNodeGroupsOutput({ clusterName: args.clusterName }, self);
+
+        this.clusterName = cluster.name;
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthorities]).apply(([clusterName, endpoint, authorities]) =>
+                JSON.stringify(buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: authorities[0]?.data ?? "", region: args.region })),
+            ),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
+        this.nodeGroupNames = nodeGroups.names.apply((names) => [...names].sort());
+        this.recycleGroups = this.nodeGroupNames.apply((names) =>
+            names.map((nodegroupName): GroupRef => ({ kind: "managed", clusterName: args.clusterName, nodegroupName })),
+        );
+        this.writeKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${args.region} --name ${this.clusterName}`;
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            kubeconfig: this.kubeconfig,
+            provider: this.provider,
+            nodeGroupNames: this.nodeGroupNames,
+            recycleGroups: this.recycleGroups,
+            writeKubeconfigCommand: this.writeKubeconfigCommand,
+        });
+    }
+}
