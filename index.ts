@@ -14,6 +14,7 @@ import { ExistingCluster } from "./components/existingCluster";
 import { Network } from "./components/network";
 import { NodeGroup } from "./components/nodeGroup";
 import { NodeRecycler } from "./components/nodeRecycler";
+import { KubeCluster } from "./components/kubeApi";
 import { GroupRef } from "./components/recycling";
 import { loadSettings, Settings } from "./config";
 import { namespaceIsolationPolicies, namespacesWorkloads } from "./policies/namespacesDemo";
@@ -22,6 +23,7 @@ import { MANAGEMENT_UI_PORT_FORWARD, starsPolicies, starsWorkloads } from "./pol
 /** The cluster everything else is deployed to, whoever owns it. */
 interface Target {
     clusterName: pulumi.Output<string>;
+    kubeCluster: pulumi.Output<KubeCluster>;
     kubeconfig: pulumi.Output<string>;
     provider: k8s.Provider;
     writeKubeconfigCommand: pulumi.Output<string>;
@@ -59,6 +61,7 @@ function createCluster(settings: Settings): Target {
     });
     return {
         clusterName: cluster.clusterName,
+        kubeCluster: cluster.kubeCluster,
         kubeconfig: cluster.kubeconfig,
         provider: cluster.provider,
         writeKubeconfigCommand: cluster.writeKubeconfigCommand,
@@ -91,7 +94,7 @@ if (settings.policyEngine === "calico") {
         enabled: settings.recycleNodesOnCalicoRemoval,
         timeoutSeconds: settings.nodeRecycleTimeoutMinutes * 60,
     }, { dependsOn: target.nodes, deletedWith: target.owned?.nodeGroup });
-    calico = new Calico("calico", { version: settings.calicoVersion, ...k8sOptions }, { dependsOn: [...target.nodes, recycler] });
+    calico = new Calico("calico", { version: settings.calicoVersion, cluster: target.kubeCluster, ...k8sOptions }, { dependsOn: [...target.nodes, recycler] });
 }
 
 // The demos need nodes and, with Calico, enforcement in place before they start.

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CALICO_CRD_GROUPS, CalicoCrdCleanup } from "./crdCleanup";
+import { KubeCluster } from "./kubeApi";
 
 /** Where the tigera-operator chart is published (Calico's own chart repository). */
 export const CALICO_CHART_REPO = "https://docs.tigera.io/calico/charts";
@@ -10,6 +12,8 @@ export const WHISKER_PORT_FORWARD = "kubectl port-forward -n calico-system servi
 export interface CalicoArgs {
     /** tigera-operator chart version, i.e. the Calico release: "v3.31.7". */
     version: string;
+    /** The cluster's API server, for removing Calico's CRDs once Calico is uninstalled. */
+    cluster: pulumi.Input<KubeCluster>;
     /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
     /**
@@ -30,6 +34,8 @@ export interface CalicoArgs {
  *   `calico` Available into the Installation's `Ready` condition, which holds only once calico-node runs on every
  *   node. Until then policy is not enforced, and `pulumi up` has not succeeded. Being a dependent of the release, it
  *   is also deleted first on destroy, while the operator still runs.
+ * - Helm never deletes the CRDs a chart installs; a cleanup resource the release depends on deletes Calico's once the
+ *   release (and with it the operator, which would recreate them) is gone.
  * - The VPC CNI's `ANNOTATE_POD_IP` (set on the cluster's vpc-cni add-on) needs aws-node to patch pods; a separate
  *   ClusterRole grants exactly that, leaving the add-on's own role untouched.
  */
@@ -55,6 +61,13 @@ export class Calico extends pulumi.ComponentResource {
             subjects: [{ kind: "ServiceAccount", name: "aws-node", namespace: "kube-system" }],
         }, self);
 
+        // Helm never deletes CRDs. The release depends on this, so the cleanup runs once the operator is gone.
+        const crdCleanup = new CalicoCrdCleanup(`${name}-crd-cleanup`, {
+            cluster: args.cluster,
+            groups: CALICO_CRD_GROUPS,
+            timeoutSeconds: 300,
+        }, { parent: this, deletedWith: args.deletedWith });
+
         const release = new k8s.helm.v3.Release(`${name}-operator`, {
             name: "calico",
             chart: "tigera-operator",
@@ -63,7 +76,7 @@ export class Calico extends pulumi.ComponentResource {
             namespace: namespace.metadata.name,
             values: calicoChartValues(),
             timeout: 600,
-        }, self);
+        }, { ...self, dependsOn: [crdCleanup] });
 
         const installation = new k8s.apiextensions.CustomResource(`${name}-installation`, {
             apiVersion: "operator.tigera.io/v1",

@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyEngine } from "../config";
+import { KubeCluster } from "./kubeApi";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -40,6 +41,8 @@ export interface ClusterArgs {
 export class Cluster extends pulumi.ComponentResource {
     public readonly eks: eks.Cluster;
     public readonly clusterName: pulumi.Output<string>;
+    /** Where the API server is and how to trust it. */
+    public readonly kubeCluster: pulumi.Output<KubeCluster>;
     /** Kubeconfig JSON with exec-based auth (`aws eks get-token`); secret. */
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
@@ -78,24 +81,22 @@ export class Cluster extends pulumi.ComponentResource {
         }, { ...self, dependsOn: [logGroup] });
 
         this.clusterName = this.eks.eksCluster.name;
-        this.kubeconfig = pulumi.secret(
-            pulumi
-                .all([
-                    this.eks.eksCluster.name,
-                    // core.endpoint resolves only once the API server answers /healthz, so nothing races it.
-                    this.eks.core.endpoint,
-                    this.eks.eksCluster.certificateAuthority.data,
-                ])
-                .apply(([clusterName, endpoint, certificateAuthorityData]) =>
-                    JSON.stringify(buildKubeconfig({ clusterName, endpoint, certificateAuthorityData, region: args.region })),
-                ),
-        );
+        this.kubeCluster = pulumi
+            .all([
+                this.eks.eksCluster.name,
+                // core.endpoint resolves only once the API server answers /healthz, so nothing races it.
+                this.eks.core.endpoint,
+                this.eks.eksCluster.certificateAuthority.data,
+            ])
+            .apply(([clusterName, server, certificateAuthorityData]) => ({ clusterName, server, certificateAuthorityData, region: args.region }));
+        this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c))));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
         this.writeKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${args.region} --name ${this.clusterName}`;
 
         this.registerOutputs({
             eks: this.eks,
             clusterName: this.clusterName,
+            kubeCluster: this.kubeCluster,
             kubeconfig: this.kubeconfig,
             provider: this.provider,
             writeKubeconfigCommand: this.writeKubeconfigCommand,
@@ -132,23 +133,16 @@ export function clusterNameFor(project: string, stack: string): string {
     return `${project}-${stack}`.replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, EKS_NAME_MAX);
 }
 
-export interface KubeconfigInputs {
-    clusterName: string;
-    endpoint: string;
-    certificateAuthorityData: string;
-    region: string;
-}
-
 /**
  * A kubeconfig that authenticates by running `aws eks get-token` at each use, so it never holds a credential and
  * never expires. It names the region but no AWS profile: the CLI uses whatever credentials the environment has, which
  * is what makes the same kubeconfig work on a laptop, in CI and in Pulumi Deployments.
  */
-export function buildKubeconfig(c: KubeconfigInputs): object {
+export function buildKubeconfig(c: KubeCluster): object {
     return {
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: c.clusterName, cluster: { server: c.endpoint, "certificate-authority-data": c.certificateAuthorityData } }],
+        clusters: [{ name: c.clusterName, cluster: { server: c.server, "certificate-authority-data": c.certificateAuthorityData } }],
         contexts: [{ name: c.clusterName, context: { cluster: c.clusterName, user: c.clusterName } }],
         "current-context": c.clusterName,
         users: [{

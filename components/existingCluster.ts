@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildKubeconfig } from "./cluster";
+import { KubeCluster } from "./kubeApi";
 import { GroupRef } from "./recycling";
 
 export interface ExistingClusterArgs {
@@ -17,6 +18,8 @@ export interface ExistingClusterArgs {
  */
 export class ExistingCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
+    /** Where the API server is and how to trust it. */
+    public readonly kubeCluster: pulumi.Output<KubeCluster>;
     /** Kubeconfig JSON with exec-based auth (`aws eks get-token`); secret. */
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
@@ -33,11 +36,13 @@ export class ExistingCluster extends pulumi.ComponentResource {
         const nodeGroups = aws.eks.getNodeGroupsOutput({ clusterName: args.clusterName }, self);
 
         this.clusterName = cluster.name;
-        this.kubeconfig = pulumi.secret(
-            pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthorities]).apply(([clusterName, endpoint, authorities]) =>
-                JSON.stringify(buildKubeconfig({ clusterName, endpoint, certificateAuthorityData: authorities[0]?.data ?? "", region: args.region })),
-            ),
-        );
+        this.kubeCluster = pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthorities]).apply(([clusterName, server, authorities]) => ({
+            clusterName,
+            server,
+            certificateAuthorityData: authorities[0]?.data ?? "",
+            region: args.region,
+        }));
+        this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c))));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
         this.nodeGroupNames = nodeGroups.names.apply((names) => [...names].sort());
         this.recycleGroups = this.nodeGroupNames.apply((names) =>
@@ -47,6 +52,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
 
         this.registerOutputs({
             clusterName: this.clusterName,
+            kubeCluster: this.kubeCluster,
             kubeconfig: this.kubeconfig,
             provider: this.provider,
             nodeGroupNames: this.nodeGroupNames,

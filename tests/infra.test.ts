@@ -47,7 +47,7 @@ describe("clusterNameFor", () => {
 
 describe("buildKubeconfig", () => {
     it("authenticates with `aws eks get-token` for the region, and carries no credential or profile", () => {
-        const config = buildKubeconfig({ clusterName: "c", endpoint: "https://e", certificateAuthorityData: "Q0E=", region: "eu-west-1" });
+        const config = buildKubeconfig({ clusterName: "c", server: "https://e", certificateAuthorityData: "Q0E=", region: "eu-west-1" });
         assert.deepStrictEqual(config, {
             apiVersion: "v1",
             kind: "Config",

@@ -1,0 +1,112 @@
+/**
+ * Just enough of the Kubernetes API for the CRD cleanup to run where Pulumi runs: an EKS bearer token made the way
+ * `aws eks get-token` makes it, and JSON requests to the cluster's endpoint trusting only the cluster's CA.
+ *
+ * The token is "k8s-aws-v1." + the base64url of a presigned STS GetCallerIdentity URL that signs the header
+ * x-k8s-aws-id (the cluster name); EKS redeems it to learn who is calling (aws-iam-authenticator's token format).
+ */
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { AwsCredentialIdentity, Checksum, SourceData } from "@smithy/types";
+import * as crypto from "crypto";
+import * as https from "https";
+
+/** SHA-256 (or HMAC-SHA-256 when given a key) for the signer, on Node's own crypto. */
+class Sha256 implements Checksum {
+    private hash: crypto.Hash | crypto.Hmac;
+
+    constructor(private readonly secret?: SourceData) {
+        this.hash = this.create();
+    }
+
+    private create(): crypto.Hash | crypto.Hmac {
+        return this.secret === undefined ? crypto.createHash("sha256") : crypto.createHmac("sha256", toBuffer(this.secret));
+    }
+
+    update(data: Uint8Array): void {
+        this.hash.update(data);
+    }
+
+    async digest(): Promise<Uint8Array> {
+        return new Uint8Array(this.hash.digest());
+    }
+
+    reset(): void {
+        this.hash = this.create();
+    }
+}
+
+function toBuffer(data: SourceData): Buffer {
+    if (typeof data === "string") return Buffer.from(data, "utf8");
+    return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data as ArrayBuffer);
+}
+
+/** An EKS authentication token for `clusterName`, valid for about a minute of use (tokens live 15 minutes). */
+export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity, signingDate?: Date): Promise<string> {
+    const signer = new SignatureV4({ service: "sts", region, sha256: Sha256, credentials: credentials ?? defaultProvider() });
+    const hostname = `sts.${region}.amazonaws.com`;
+    const presigned = await signer.presign(
+        {
+            method: "GET",
+            protocol: "https:",
+            hostname,
+            path: "/",
+            query: { Action: "GetCallerIdentity", Version: "2011-06-15" },
+            headers: { host: hostname, "x-k8s-aws-id": clusterName },
+        },
+        { expiresIn: 60, signingDate, unhoistableHeaders: new Set(["x-k8s-aws-id"]) },
+    );
+    const query = Object.entries(presigned.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join("&");
+    const url = `https://${hostname}/?${query}`;
+    return `k8s-aws-v1.${Buffer.from(url).toString("base64url")}`;
+}
+
+export interface KubeCluster {
+    clusterName: string;
+    /** https://… endpoint of the API server. */
+    server: string;
+    /** Base64 PEM of the cluster CA, as in a kubeconfig. */
+    certificateAuthorityData: string;
+    region: string;
+}
+
+/** The verbs the cleanup needs. */
+export interface KubeApi {
+    get(path: string): Promise<any>;
+    delete(path: string): Promise<void>;
+}
+
+export function kubeApi(cluster: KubeCluster): KubeApi {
+    const request = async (method: string, path: string): Promise<{ status: number; body: string }> => {
+        const token = await eksToken(cluster.clusterName, cluster.region);
+        const url = new URL(path, cluster.server);
+        return new Promise((resolve, reject) => {
+            const req = https.request(url, {
+                method,
+                ca: Buffer.from(cluster.certificateAuthorityData, "base64"),
+                headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+                timeout: 30_000,
+            }, (res) => {
+                let body = "";
+                res.on("data", (chunk) => (body += chunk));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            });
+            req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+            req.on("error", reject);
+            req.end();
+        });
+    };
+    const check = (method: string, path: string, r: { status: number; body: string }) => {
+        if (r.status >= 300 && r.status !== 404) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+    };
+    return {
+        async get(path) {
+            const r = await request("GET", path);
+            check("GET", path, r);
+            return r.status === 404 ? undefined : JSON.parse(r.body);
+        },
+        async delete(path) {
+            check("DELETE", path, await request("DELETE", path));
+        },
+    };
+}
