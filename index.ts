@@ -90,6 +90,7 @@ if (settings.policyEngine === "calico") {
     // skipped when the node group itself is being destroyed.
     const recycler = new NodeRecycler("calico-node-recycler", {
         region: settings.region,
+        cluster: target.kubeCluster,
         groups: target.recycleGroups,
         enabled: settings.recycleNodesOnCalicoRemoval,
         timeoutSeconds: settings.nodeRecycleTimeoutMinutes * 60,

@@ -1,8 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { KubeCluster } from "./kubeApi";
 import { awsDeps, GroupRef, readSizes, recycleAll, Sizes } from "./recycling";
 
 export interface NodeRecyclerInputs {
     region: string;
+    /** The cluster's API server, to wait for new nodes to be Ready; unreachable, the wait is skipped. */
+    cluster?: KubeCluster;
     /** The node groups (or self-managed Auto Scaling groups) whose nodes Calico ran on. */
     groups: GroupRef[];
     /** False records the groups but recycles nothing on removal (config recycleNodesOnCalicoRemoval). */
@@ -29,7 +32,7 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
         return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
     },
     async diff(_id, olds, news) {
-        const changed = (["region", "groups", "enabled", "timeoutSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const changed = (["region", "cluster", "groups", "enabled", "timeoutSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
         // Never replaced: a replacement would delete, that is recycle, the old one.
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },
@@ -39,7 +42,7 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
     async delete(_id, props) {
         if (!props.enabled) return;
         const targets = props.groups.map((group, i) => ({ group, recorded: props.recorded?.[i] }));
-        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: POLL_SECONDS }, awsDeps(props.region));
+        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: POLL_SECONDS }, awsDeps(props.region, props.cluster));
     },
 };
 

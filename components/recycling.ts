@@ -5,7 +5,8 @@
  * The steps, for each group in turn (one at a time, so other groups keep serving):
  *   1. read the group's sizes (if an earlier run was interrupted at 0, use the sizes recorded when it was created);
  *   2. scale to min 0, desired 0, and wait until every old instance has left the Auto Scaling group;
- *   3. restore the sizes, and wait until as many new instances are InService.
+ *   3. restore the sizes, wait until as many new instances are InService and, where the cluster can be reached, until
+ *      they are Ready nodes.
  * Every wait is bounded and reports progress; throttling and "busy" answers are retried with backoff; on any failure
  * the original sizes are restored before the error is raised, so a group is never left at 0 by us.
  *
@@ -14,6 +15,7 @@
  */
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
 import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
+import { KubeApi, kubeApi, KubeCluster } from "./kubeApi";
 
 export interface Sizes {
     min: number;
@@ -34,6 +36,8 @@ export interface RecycleTarget {
 export interface RecycleDeps {
     eks: EKSClient;
     autoScaling: AutoScalingClient;
+    /** How many of these EC2 instances are Ready Kubernetes nodes; throws when the cluster cannot be reached. */
+    nodesReady?: (instanceIds: string[]) => Promise<number>;
     now: () => number;
     sleep: (ms: number) => Promise<void>;
     log: (message: string) => void;
@@ -151,6 +155,22 @@ function sizesText(s: Sizes): string {
     return `min ${s.min}, desired ${s.desired}, max ${s.max}`;
 }
 
+/** Where the cluster can be reached, waits until the new instances have joined it as Ready nodes. */
+async function waitForNodesReady(name: string, instanceIds: string[], options: RecycleOptions, deps: RecycleDeps): Promise<void> {
+    const nodesReady = deps.nodesReady;
+    if (!nodesReady) return;
+    try {
+        await nodesReady(instanceIds);
+    } catch (e) {
+        deps.log(`cannot reach the cluster (${(e as Error).message}); not waiting for the new nodes of ${name} to be Ready`);
+        return;
+    }
+    await waitFor(`the new nodes of ${name} to be Ready`, async () => {
+        const ready = await nodesReady(instanceIds);
+        return { done: ready >= instanceIds.length, progress: `${ready} of ${instanceIds.length} Ready` };
+    }, options, deps);
+}
+
 /** Recycles one group's nodes; see the file comment for the steps and guarantees. */
 export async function recycleGroup(target: RecycleTarget, options: RecycleOptions, deps: RecycleDeps): Promise<void> {
     const scaler = scalerFor(target.group, deps);
@@ -174,10 +194,12 @@ export async function recycleGroup(target: RecycleTarget, options: RecycleOption
             return { done: left.length === 0, progress: `${left.length} of ${old.size} still ${[...new Set(left.map((i) => i.state))].join("/") || "present"}` };
         }, options, deps);
         await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deadline(), deps);
+        let fresh: string[] = [];
         await waitFor(`${original.desired} new nodes of ${scaler.name} to be InService`, async () => {
-            const ready = (await scaler.instances()).filter((i) => !old.has(i.id) && i.state === "InService").length;
-            return { done: ready >= original.desired, progress: `${ready} of ${original.desired} InService` };
+            fresh = (await scaler.instances()).filter((i) => !old.has(i.id) && i.state === "InService").map((i) => i.id);
+            return { done: fresh.length >= original.desired, progress: `${fresh.length} of ${original.desired} InService` };
         }, options, deps);
+        await waitForNodesReady(scaler.name, fresh, options, deps);
         deps.log(`recycled ${scaler.name}`);
     } catch (e) {
         deps.log(`recycling ${scaler.name} failed; restoring ${sizesText(original)}`);
@@ -205,13 +227,25 @@ export async function recycleAll(targets: RecycleTarget[], options: RecycleOptio
     for (const target of targets) await recycleGroup(target, options, deps);
 }
 
-/** Real clients and clock, for the dynamic provider. */
-export function awsDeps(region: string): RecycleDeps {
+/** How many of `instanceIds` are nodes with condition Ready=True (a node's providerID ends with its instance id). */
+export function readyNodeCounter(api: KubeApi): (instanceIds: string[]) => Promise<number> {
+    return async (instanceIds) => {
+        const nodes = (await api.get("/api/v1/nodes"))?.items ?? [];
+        const wanted = new Set(instanceIds);
+        return nodes.filter((n: { spec?: { providerID?: string }; status?: { conditions?: { type: string; status: string }[] } }) =>
+            wanted.has((n.spec?.providerID ?? "").split("/").pop() ?? "") && (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+        ).length;
+    };
+}
+
+/** Real clients and clock, for the dynamic provider; with a cluster, also a check that new nodes are Ready. */
+export function awsDeps(region: string, cluster?: KubeCluster): RecycleDeps {
     // The SDK retries throttling too; ours covers what it does not (ResourceInUse, scaling in progress).
     const config = { region, maxAttempts: 5 };
     return {
         eks: new EKSClient(config),
         autoScaling: new AutoScalingClient(config),
+        nodesReady: cluster ? readyNodeCounter(kubeApi(cluster)) : undefined,
         now: () => Date.now(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         log: (message) => console.error(`node recycler: ${message}`),

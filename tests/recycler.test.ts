@@ -8,7 +8,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingG
 import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { nodeRecyclerProvider, NodeRecyclerOutputs } from "../components/nodeRecycler";
-import { RecycleDeps, recycleGroup, Sizes } from "../components/recycling";
+import { readyNodeCounter, RecycleDeps, recycleGroup, Sizes } from "../components/recycling";
 
 const eksMock = mockClient(EKSClient);
 const asgMock = mockClient(AutoScalingClient);
@@ -184,6 +184,39 @@ describe("node recycler", () => {
         await recycleGroup({ group: MANAGED }, OPTIONS, h.deps);
         assert.strictEqual(eksMock.commandCalls(UpdateNodegroupConfigCommand).length, 0);
         assert.deepStrictEqual(h.log, ["node group lab/ng runs no nodes; nothing to recycle"]);
+    });
+
+    it("waits for the new instances to join the cluster as Ready nodes, where the cluster can be reached", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 }, 0, 0);
+        managedGroup(group);
+        const h = harness();
+        let polls = 0;
+        const asked: string[][] = [];
+        h.deps.nodesReady = async (ids) => {
+            asked.push(ids);
+            return Math.min(ids.length, Math.max(0, polls++ - 1));
+        };
+        await recycleGroup({ group: MANAGED }, OPTIONS, h.deps);
+        assert.deepStrictEqual(asked[0], ["i-0003", "i-0004"]);
+        assert.ok(h.log.includes("waiting for the new nodes of node group lab/ng to be Ready: 0 of 2 Ready"), h.log.join("\n"));
+        assert.ok(h.log.includes("waiting for the new nodes of node group lab/ng to be Ready: 1 of 2 Ready"), h.log.join("\n"));
+    });
+
+    it("skips the Ready check, saying so, when the cluster cannot be reached", async () => {
+        managedGroup(new SimulatedGroup({ min: 1, desired: 1, max: 2 }, 0, 0));
+        const h = harness();
+        h.deps.nodesReady = async () => {
+            throw new Error("connect ECONNREFUSED");
+        };
+        await recycleGroup({ group: MANAGED }, OPTIONS, h.deps);
+        assert.ok(h.log.includes("cannot reach the cluster (connect ECONNREFUSED); not waiting for the new nodes of node group lab/ng to be Ready"), h.log.join("\n"));
+        assert.strictEqual(h.log[h.log.length - 1], "recycled node group lab/ng");
+    });
+
+    it("counts Ready nodes by the instance id at the end of their providerID", async () => {
+        const node = (id: string, ready: string) => ({ spec: { providerID: `aws:///us-west-2a/${id}` }, status: { conditions: [{ type: "MemoryPressure", status: "False" }, { type: "Ready", status: ready }] } });
+        const api = { get: async () => ({ items: [node("i-1", "True"), node("i-2", "False"), node("i-3", "True"), { spec: {} }] }), delete: async () => undefined };
+        assert.strictEqual(await readyNodeCounter(api)(["i-1", "i-2", "i-4"]), 1);
     });
 
     it("resizes a self-managed group through the Auto Scaling API", async () => {
