@@ -112,10 +112,18 @@ export const clusterName = target.clusterName;
 export const region = settings.region;
 export const kubeconfig = target.kubeconfig;
 export const writeKubeconfigCommand = target.writeKubeconfigCommand;
-export const nodeGroupName = target.nodeGroupName;
-export const nodeGroupAsgName = target.nodeGroupAsgName;
 export const nodeGroupNames = target.nodeGroupNames;
 export const policyEngine = settings.policyEngine;
 export const stage = settings.stage;
-export const managementUiCommand = settings.demos.includes("stars") ? MANAGEMENT_UI_PORT_FORWARD : undefined;
-export const flowLogUiCommand = calico?.flowLogUiCommand;
+
+// Outputs that exist only in some configurations are exported only then: Pulumi warns about every undefined export.
+Object.assign(exports, definedOnly({
+    nodeGroupName: target.nodeGroupName,
+    nodeGroupAsgName: target.nodeGroupAsgName,
+    managementUiCommand: settings.demos.includes("stars") ? MANAGEMENT_UI_PORT_FORWARD : undefined,
+    flowLogUiCommand: calico?.flowLogUiCommand,
+}));
+
+function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}

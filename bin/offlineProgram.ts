@@ -148,6 +148,12 @@ export async function runProgram(config: Record<string, string> = stackConfig())
     const errors = Error as { prepareStackTrace?: unknown };
     const prepareStackTrace = errors.prepareStackTrace;
     errors.prepareStackTrace = undefined;
+    // A program that throws while loading leaves the root Stack's other promises rejected too. Those rejections are
+    // the same error, already reported in `run.error`; any other stays fatal.
+    const sameError = (reason: unknown) => {
+        if (reason !== run.error) throw reason;
+    };
+    process.on("unhandledRejection", sameError);
     try {
         // As `pulumi up` does: the program runs inside a root Stack resource, whose outputs are the module's exports.
         await pulumi.runtime
@@ -160,8 +166,10 @@ export async function runProgram(config: Record<string, string> = stackConfig())
                 run.error = e as Error;
             });
         await waitForRegistrations();
+        await new Promise((resolve) => setImmediate(resolve)); // let Node report any unhandled rejection first
     } finally {
         errors.prepareStackTrace = prepareStackTrace;
+        process.off("unhandledRejection", sameError);
     }
     return { ...run, resources: [...recorded], invokes: [...invokes] };
 }

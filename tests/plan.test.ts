@@ -3,7 +3,7 @@
  * the same clear error as `pulumi up` for bad config.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { spawnSync } from "child_process";
 import { loadAll } from "js-yaml";
 import * as path from "path";
 import { run } from "../bin/plan";
@@ -79,9 +79,24 @@ describe("plan", () => {
         assert.strictEqual((await run(["--format", "png"])).exitCode, 2);
     });
 
-    it("runs as `npm run plan`, with no AWS, network or Pulumi CLI", function () {
+    it("runs as `npm run plan`, with no AWS, network or Pulumi CLI, and nothing on stderr", function () {
         this.timeout(60000);
-        const stdout = execFileSync("npm", ["run", "--silent", "plan", "--", "--stage", "final", "--format", "json"], { cwd: ROOT, encoding: "utf8" });
-        assert.strictEqual(JSON.parse(stdout).stage, "final");
+        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stage", "final", "--format", "json"], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.strictEqual(JSON.parse(result.stdout).stage, "final");
+        assert.strictEqual(result.stderr, "");
+    });
+
+    it("exits 2 from the command line too, with only the message: no stack trace, no crash", function () {
+        this.timeout(60000);
+        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--set", 'demos=["namespaces"]', "--stage", "final"], { cwd: ROOT, encoding: "utf8" });
+        assert.strictEqual(result.status, 2);
+        assert.strictEqual(result.stdout, "");
+        assert.strictEqual(result.stderr, [
+            "Invalid stack configuration (1 problem):",
+            '  - stage: "final" applies to the stars demo, which demos does not include; add "stars" to demos or set stage to "open"',
+            "Fix each with `pulumi config set <key> <value>` (lists: `pulumi config set --path '<key>[0]' <value>`), then run again.",
+            "",
+        ].join("\n"));
     });
 });
