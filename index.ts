@@ -77,7 +77,16 @@ function createCluster(settings: Settings): Target {
 /** Someone else's cluster, looked up by name: nothing of it is created, changed or deleted. */
 function useExistingCluster(settings: Settings): Target {
     const existing = new ExistingCluster("existing", { clusterName: settings.existingClusterName, region: settings.region });
-    return { ...existing, nodes: [], recycleGroups: existing.recycleGroups, nodeGroupNames: existing.nodeGroupNames };
+    return {
+        clusterName: existing.clusterName,
+        kubeCluster: existing.kubeCluster,
+        kubeconfig: existing.kubeconfig,
+        provider: existing.provider,
+        writeKubeconfigCommand: existing.writeKubeconfigCommand,
+        nodes: [],
+        recycleGroups: existing.recycleGroups,
+        nodeGroupNames: existing.nodeGroupNames,
+    };
 }
 
 const settings = loadSettings();
