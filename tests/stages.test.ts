@@ -76,12 +76,21 @@ function assertSameGrid(expected: TruthTable<boolean>, actual: TruthTable<boolea
     assert.fail([`${what}: ${wrong.length} flows differ (${wrong.join(", ")})`, "expected:", expected.print(mark), "actual:", actual.print(mark)].join("\n"));
 }
 
+/** Each stage of the Stars demo alone, run once and shared by the tests below. */
+const starsReports = new Map<StarsStage, PlanReport>();
+async function starsReport(stage: StarsStage): Promise<PlanReport> {
+    if (!starsReports.has(stage)) {
+        const run = await runProgram(stackConfig({ stage, demos: '["stars"]' }));
+        assert.strictEqual(run.error, undefined);
+        starsReports.set(stage, planReport(run, stage));
+    }
+    return starsReports.get(stage)!;
+}
+
 describe("stages: the Stars demo does what the walkthrough says at every stage", () => {
     for (const stage of STARS_STAGES) {
         it(stage, async () => {
-            const run = await runProgram(stackConfig({ stage, demos: '["stars"]' }));
-            assert.strictEqual(run.error, undefined);
-            const report = planReport(run, stage);
+            const report = await starsReport(stage);
             assert.deepStrictEqual(report.workloads, [CLIENT, UI, BACKEND, FRONTEND]);
             assertSameGrid(walkthrough(stage, report.workloads).table, actualTable(report), `stage ${stage}`);
         });
@@ -89,7 +98,7 @@ describe("stages: the Stars demo does what the walkthrough says at every stage",
 
     it("never lets backend reach frontend or anyone reach client but the UI, once policies are on", async () => {
         for (const stage of STARS_STAGES.slice(1)) {
-            const report = planReport(await runProgram(stackConfig({ stage, demos: '["stars"]' })), stage);
+            const report = await starsReport(stage);
             const allowed = (from: string, to: string) => report.flows.find((f) => f.from === from && f.to === to)!.allowed;
             assert.strictEqual(allowed(BACKEND, FRONTEND), false, stage);
             assert.strictEqual(allowed(FRONTEND, CLIENT), false, stage);
