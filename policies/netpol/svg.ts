@@ -8,6 +8,7 @@ import { MatrixFlow } from "./matrix";
 const BOX = { width: 200, height: 34, gap: 26 };
 const COLUMN = { width: 240, gap: 150, header: 40, padding: 20 };
 const MARGIN = { top: 70, left: 40, right: 110, bottom: 30 };
+const ARC_DEPTH = 28;
 
 interface Placed {
     id: string;
@@ -29,7 +30,9 @@ export function renderSvg(endpoints: string[], flows: MatrixFlow[], title: strin
     const rows = Math.max(1, ...namespaces.map((ns) => endpoints.filter((e) => namespaceOf(e) === ns).length));
     const columnHeight = COLUMN.header + rows * (BOX.height + BOX.gap) + COLUMN.padding;
     const width = MARGIN.left + MARGIN.right + namespaces.length * COLUMN.width + Math.max(0, namespaces.length - 1) * COLUMN.gap;
-    const height = MARGIN.top + columnHeight + MARGIN.bottom;
+    // Arcs that skip columns dip below the boxes, deeper the more columns they cross: leave room for the deepest.
+    const arcRoom = ARC_DEPTH * Math.max(0, namespaces.length - 2);
+    const height = MARGIN.top + columnHeight + arcRoom + MARGIN.bottom;
 
     const edges = groupPorts(flows.filter((f) => f.allowed && f.from !== f.to));
     const parts = [
@@ -89,7 +92,7 @@ function arrow(from: Placed, to: Placed, ports: string, bottom: number): string 
         const offset = rightwards ? -7 : 7;
         const [y1, y2] = [fromY + offset, toY + offset];
         const across = Math.abs(to.column - from.column) > 1;
-        const controlY = across ? bottom + 10 * Math.abs(to.column - from.column) : (y1 + y2) / 2;
+        const controlY = across ? bottom + ARC_DEPTH * 2 * (Math.abs(to.column - from.column) - 1) : (y1 + y2) / 2;
         path = across ? `M${x1},${y1} Q${(x1 + x2) / 2},${controlY} ${x2},${y2}` : `M${x1},${y1} L${x2},${y2}`;
         label = pointOnQuadratic({ x: x1, y: y1 }, { x: (x1 + x2) / 2, y: controlY }, { x: x2, y: y2 }, 1 / 3);
     }
