@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyEngine } from "../config";
+import type { PolicyEngine } from "../config";
 import { KubeCluster } from "./kubeApi";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
