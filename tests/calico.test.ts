@@ -3,7 +3,7 @@
  * things; the VPC CNI alternative; the demo workloads exactly as the walkthrough has them.
  */
 import * as assert from "assert";
-import { findResource, ProgramRun, resourcesOfType, runProgram, stackConfig } from "./mocks";
+import { findResource, kubernetesObjects, ProgramRun, resourcesOfType, runProgram, stackConfig } from "./mocks";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -65,7 +65,7 @@ describe("calico", () => {
     });
 
     it("uses the one cluster provider for every Kubernetes resource", () => {
-        const kubernetes = run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+        const kubernetes = kubernetesObjects(run);
         assert.strictEqual(kubernetes.length, 28);
         for (const r of kubernetes) assert.match(r.provider ?? "", /::lab-k8s::lab-k8s-id$/, `${r.type} ${r.name}`);
     });

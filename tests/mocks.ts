@@ -28,3 +28,8 @@ export function findResource(run: ProgramRun, type: string, name: string): Recor
 export function resourcesOfType(run: ProgramRun, type: string): RecordedResource[] {
     return run.resources.filter((r) => r.type === type);
 }
+
+/** The Kubernetes objects the program applies (custom resources of the kubernetes package, not its provider). */
+export function kubernetesObjects(run: ProgramRun): RecordedResource[] {
+    return run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+}

@@ -4,14 +4,9 @@
  * mock harness (legacy stack transformations run under mocks), so these tests see what the engine would be told.
  */
 import * as assert from "assert";
-import { findResource, ProgramRun, promiseOf, runProgram, stackConfig } from "./mocks";
+import { findResource, kubernetesObjects, ProgramRun, promiseOf, runProgram, stackConfig } from "./mocks";
 
 const RECYCLER = "pulumi-nodejs:dynamic/eks-netpol-lab:NodeRecycler";
-
-/** Kubernetes objects the program applies (not the provider). */
-function kubernetesObjects(run: ProgramRun) {
-    return run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
-}
 
 describe("teardown of a cluster this program creates", () => {
     let run: ProgramRun;
