@@ -33,7 +33,7 @@ export const DEMOS = ["stars", "namespaces"] as const;
 export type Demo = (typeof DEMOS)[number];
 
 /** What enforces NetworkPolicy: Calico in policy-only mode, or the VPC CNI's own network policy agent. Never both. */
-export const POLICY_ENGINES = ["calico", "vpc-cni"] as const;
+export const POLICY_ENGINES = ["calico", "vpc-cni", "none"] as const;
 export type PolicyEngine = (typeof POLICY_ENGINES)[number];
 
 /** The settings a stack can set under the project namespace (`eks-netpol-lab:<key>`). */
@@ -49,15 +49,18 @@ export interface ProjectSettings {
     demos: Demo[];
     stage: StarsStage;
     isolateNamespaces: boolean;
-    recycleNodesOnCalicoRemoval: boolean;
+    recycleNodesOnEngineRemoval: boolean;
     nodeRecycleTimeoutMinutes: number;
     existingClusterName: string;
+    clusterAdminArns: string[];
 }
 
 /** Everything the program needs to know about the stack, validated. */
 export interface Settings extends ProjectSettings {
     /** The AWS region every resource lives in (`aws:region`, else AWS_REGION / AWS_DEFAULT_REGION, as the AWS provider reads it). */
     region: string;
+    /** The AWS profile stack config names (`aws:profile`), if any. */
+    awsProfile?: string;
 }
 
 /** How one project key is declared in Pulumi.yaml and parsed from its raw config string. */
@@ -142,7 +145,7 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         default: false,
         parse: parseBoolean,
     },
-    recycleNodesOnCalicoRemoval: {
+    recycleNodesOnEngineRemoval: {
         type: "boolean",
         description: "When Calico is removed from a cluster that stays, replace its nodes (Calico leaves iptables rules that drop new pods' traffic).",
         default: true,
@@ -159,6 +162,13 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         description: "Name of an existing EKS cluster to use instead of creating one (empty: create a VPC, cluster and node group).",
         default: "",
         parse: parseClusterName,
+    },
+    clusterAdminArns: {
+        type: "array",
+        items: "string",
+        description: "IAM role or user ARNs given cluster-admin access (EKS access entries), e.g. a CI or Pulumi Deployments role; the identity that creates the cluster already has it.",
+        default: [],
+        parse: (raw) => ({ value: JSON.parse(raw) }),
     },
 };
 
@@ -211,7 +221,8 @@ export function parseSettings(raw: RawConfig): Settings {
     problems.push(...checkNodeGroup(project), ...checkDemoSettings(project));
 
     if (problems.length > 0 || "problems" in region) throw new SettingsError(problems);
-    return { ...(project as ProjectSettings), region: region.value };
+    const awsProfile = raw.config["aws:profile"] || undefined;
+    return { ...(project as ProjectSettings), region: region.value, ...(awsProfile ? { awsProfile } : {}) };
 }
 
 /** Settings that only mean something for a demo that is deployed. Exported for testing. */

@@ -15,6 +15,7 @@ import { Network } from "./components/network";
 import { NodeGroup } from "./components/nodeGroup";
 import { NodeRecycler } from "./components/nodeRecycler";
 import { KubeCluster } from "./components/kubeApi";
+import { PolicyEngineGuard } from "./components/policyEngineGuard";
 import { GroupRef } from "./components/recycling";
 import { loadSettings, Settings } from "./config";
 import { namespaceIsolationPolicies, namespacesWorkloads } from "./policies/namespacesDemo";
@@ -40,7 +41,7 @@ interface Target {
 }
 
 /** A VPC, an EKS cluster and a managed node group, all this program's. */
-function createCluster(settings: Settings): Target {
+function createCluster(settings: Settings, guard: pulumi.Resource): Target {
     const network = new Network("lab");
     const cluster = new Cluster("lab", {
         clusterName: clusterNameFor(pulumi.getProject(), pulumi.getStack()),
@@ -51,13 +52,16 @@ function createCluster(settings: Settings): Target {
         privateSubnetIds: network.privateSubnetIds,
         publicAccessCidrs: settings.clusterEndpointPublicAccessCidrs,
         policyEngine: settings.policyEngine,
-    });
+        adminArns: settings.clusterAdminArns,
+        profile: settings.awsProfile,
+    }, { dependsOn: [guard] });
     const nodes = new NodeGroup("lab-nodes", {
         cluster: cluster.eks,
         region: settings.region,
         subnetIds: network.privateSubnetIds,
         instanceTypes: settings.nodeInstanceTypes,
         size: { desired: settings.nodeDesired, min: settings.nodeMin, max: settings.nodeMax },
+        kubernetesVersion: settings.kubernetesVersion,
     });
     return {
         clusterName: cluster.clusterName,
@@ -75,8 +79,12 @@ function createCluster(settings: Settings): Target {
 }
 
 /** Someone else's cluster, looked up by name: nothing of it is created, changed or deleted. */
-function useExistingCluster(settings: Settings): Target {
-    const existing = new ExistingCluster("existing", { clusterName: settings.existingClusterName, region: settings.region });
+function useExistingCluster(settings: Settings, guard: pulumi.Resource): Target {
+    const existing = new ExistingCluster("existing", {
+        clusterName: settings.existingClusterName,
+        region: settings.region,
+        profile: settings.awsProfile,
+    }, { dependsOn: [guard] });
     return {
         clusterName: existing.clusterName,
         kubeCluster: existing.kubeCluster,
@@ -90,31 +98,53 @@ function useExistingCluster(settings: Settings): Target {
 }
 
 const settings = loadSettings();
-const target = settings.existingClusterName ? useExistingCluster(settings) : createCluster(settings);
+const starsPolicyList = settings.demos.includes("stars") ? starsPolicies(settings.stage) : [];
+const namespacesPolicyList = settings.demos.includes("namespaces") ? namespaceIsolationPolicies(settings.isolateNamespaces) : [];
+
+// First, before anything the engine switch touches: refuses to run two policy engines at once (see the component).
+const guard = new PolicyEngineGuard("policy-engine", {
+    engine: settings.policyEngine,
+    networkPolicies: starsPolicyList.length + namespacesPolicyList.length,
+});
+const target = settings.existingClusterName ? useExistingCluster(settings, guard) : createCluster(settings, guard);
 const k8sOptions = { provider: target.provider, deletedWith: target.owned?.cluster };
 
-let calico: Calico | undefined;
-if (settings.policyEngine === "calico") {
-    // Deleted after Calico (which depends on it), its deletion recycles the nodes Calico leaves iptables rules on;
-    // skipped when the node group itself is being destroyed.
-    const recycler = new NodeRecycler("calico-node-recycler", {
+/**
+ * Deleted after the engine it is named for (which goes first, depending on it, or is switched off by an update that
+ * precedes every delete), its deletion replaces the nodes the engine left rules on; skipped when the node group itself
+ * is being destroyed.
+ */
+function nodeRecycler(name: string, dependsOn: pulumi.Resource[]): NodeRecycler {
+    return new NodeRecycler(name, {
         region: settings.region,
         cluster: target.kubeCluster,
         groups: target.recycleGroups,
-        enabled: settings.recycleNodesOnCalicoRemoval,
+        enabled: settings.recycleNodesOnEngineRemoval,
         timeoutSeconds: settings.nodeRecycleTimeoutMinutes * 60,
-    }, { dependsOn: target.nodes, deletedWith: target.owned?.nodeGroup });
-    calico = new Calico("calico", { version: settings.calicoVersion, cluster: target.kubeCluster, ...k8sOptions }, { dependsOn: [...target.nodes, recycler] });
+    }, { dependsOn: [...target.nodes, ...dependsOn], deletedWith: target.owned?.nodeGroup });
 }
+
+let calico: Calico | undefined;
+if (settings.policyEngine === "calico") {
+    const recycler = nodeRecycler("calico-node-recycler", [guard]);
+    calico = new Calico("calico", {
+        version: settings.calicoVersion,
+        cluster: target.kubeCluster,
+        grantAnnotatePodIp: !target.owned,
+        ...k8sOptions,
+    }, { dependsOn: [...target.nodes, recycler] });
+}
+// The VPC CNI's agent leaves eBPF programs on the nodes when it is switched off. Only where this program switches it
+// (its own cluster's add-on); on a cluster you bring, the add-on is yours.
+if (settings.policyEngine === "vpc-cni" && target.owned) nodeRecycler("vpc-cni-node-recycler", [guard]);
 
 // The demos need nodes and, with Calico, enforcement in place before they start.
 const demoOptions = { dependsOn: calico ? [...target.nodes, calico] : target.nodes };
 if (settings.demos.includes("stars")) {
-    new Demo("stars", { workloads: starsWorkloads(), policies: starsPolicies(settings.stage), ...k8sOptions }, demoOptions);
+    new Demo("stars", { workloads: starsWorkloads(), policies: starsPolicyList, ...k8sOptions }, demoOptions);
 }
 if (settings.demos.includes("namespaces")) {
-    const policies = namespaceIsolationPolicies(settings.isolateNamespaces);
-    new Demo("namespaces", { workloads: namespacesWorkloads(), policies, ...k8sOptions }, demoOptions);
+    new Demo("namespaces", { workloads: namespacesWorkloads(), policies: namespacesPolicyList, ...k8sOptions }, demoOptions);
 }
 
 export const clusterName = target.clusterName;

@@ -35,6 +35,10 @@ export interface RecordedOptions {
     dependsOn: string[];
     /** The logical name of the `deletedWith` resource, if any. */
     deletedWith?: string;
+    /** Set when the program asked Pulumi to leave the object in place on delete. */
+    retainOnDelete?: true;
+    /** Input properties whose changes Pulumi ignores after creation, if any. */
+    ignoreChanges?: string[];
 }
 
 const recorded: RecordedResource[] = [];
@@ -82,6 +86,12 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
  * node groups, so `plan` works for that mode too.
  */
 const invokeHandlers: Record<string, (inputs: Record<string, any>) => Record<string, any>> = {
+    // Whoever runs `pulumi up`, here as a role session: the cluster's creator when the cluster is created.
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: "123456789012",
+        arn: "arn:aws:sts::123456789012:assumed-role/lab-admin/alice",
+        userId: "AROAEXAMPLEID:alice",
+    }),
     "aws:eks/getCluster:getCluster": ({ name }) => ({
         name,
         arn: `arn:aws:eks:${currentRegion()}:123456789012:cluster/${name}`,
@@ -179,8 +189,11 @@ function recordOptions(args: pulumi.ResourceTransformationArgs): undefined {
     namesOf.set(args.resource, args.name);
     const parent = args.opts.parent ? namesOf.get(args.opts.parent) ?? "(stack)" : "(stack)";
     const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((d) => namesOf.get(d as pulumi.Resource) ?? "(unrecorded)");
-    const deletedWith = args.opts.deletedWith ? namesOf.get(args.opts.deletedWith) ?? "(unrecorded)" : undefined;
-    optionsSeen.set(`${args.type}::${args.name}`, deletedWith ? { parent, dependsOn, deletedWith } : { parent, dependsOn });
+    const options: RecordedOptions = { parent, dependsOn };
+    if (args.opts.deletedWith) options.deletedWith = namesOf.get(args.opts.deletedWith) ?? "(unrecorded)";
+    if (args.opts.retainOnDelete) options.retainOnDelete = true;
+    if (args.opts.ignoreChanges?.length) options.ignoreChanges = [...args.opts.ignoreChanges];
+    optionsSeen.set(`${args.type}::${args.name}`, options);
     return undefined;
 }
 

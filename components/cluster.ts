@@ -2,8 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
 import type { PolicyEngine } from "../config";
+import { accessEntryKey, clusterAdminPolicyArn } from "./clusterAdmins";
+import { ClusterCreator } from "./clusterCreator";
 import { KubeCluster } from "./kubeApi";
+import { partitionOf } from "./nodeGroup";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -26,6 +30,17 @@ export interface ClusterArgs {
     publicAccessCidrs: string[];
     /** What enforces NetworkPolicy; decides how the VPC CNI add-on is configured. */
     policyEngine: PolicyEngine;
+    /**
+     * IAM role or user ARNs to make cluster admins (EKS access entries with AmazonEKSClusterAdminPolicy), e.g. the
+     * role CI or Pulumi Deployments runs `pulumi up` as. Never the identity that creates the cluster: EKS already gave
+     * it an access entry, and allows one per principal.
+     */
+    adminArns: string[];
+    /**
+     * The AWS profile (stack config `aws:profile`) the kubeconfig's `aws eks get-token` uses.
+     * @default - none: the AWS CLI uses whatever credentials its environment has.
+     */
+    profile?: string;
 }
 
 /**
@@ -33,7 +48,9 @@ export interface ClusterArgs {
  * Kubernetes resource in this program uses.
  *
  * - Authentication by access entries only (`API`): no aws-auth ConfigMap to drift, and EKS adds node access entries
- *   for managed node groups itself. Whoever runs `pulumi up` is made cluster admin at creation.
+ *   for managed node groups itself. EKS makes the identity whose `pulumi up` creates the cluster its admin, once;
+ *   anyone else (a CI role, Pulumi Deployments) needs an entry in `adminArns`.
+ * - Standard support only (`upgradePolicy`): extended support costs six times the control-plane price.
  * - Kubernetes Secrets are envelope-encrypted with a dedicated, rotating KMS key.
  * - Every control-plane log type goes to a log group this program owns, so `pulumi destroy` removes it too.
  * - The public endpoint answers only `publicAccessCidrs`; nodes reach the API through the private endpoint.
@@ -78,9 +95,13 @@ export class Cluster extends pulumi.ComponentResource {
             endpointPrivateAccess: true,
             publicAccessCidrs: args.publicAccessCidrs,
             vpcCniOptions: vpcCniOptionsFor(args.policyEngine),
+            upgradePolicy: { supportType: "STANDARD" },
+            // Managed node groups use the cluster security group EKS creates; pulumi-eks's own node group would not.
+            skipDefaultSecurityGroups: true,
         }, { ...self, dependsOn: [logGroup] });
 
         this.clusterName = this.eks.eksCluster.name;
+        this.grantClusterAdmins(name, args);
         this.kubeCluster = pulumi
             .all([
                 this.eks.eksCluster.name,
@@ -89,9 +110,9 @@ export class Cluster extends pulumi.ComponentResource {
                 this.eks.eksCluster.certificateAuthority.data,
             ])
             .apply(([clusterName, server, certificateAuthorityData]) => ({ clusterName, server, certificateAuthorityData, region: args.region }));
-        this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c))));
+        this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c, args.profile))));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
-        this.writeKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${args.region} --name ${this.clusterName}`;
+        this.writeKubeconfigCommand = this.clusterName.apply((clusterName) => writeKubeconfigCommand(clusterName, args.region, args.profile));
 
         this.registerOutputs({
             eks: this.eks,
@@ -102,6 +123,32 @@ export class Cluster extends pulumi.ComponentResource {
             writeKubeconfigCommand: this.writeKubeconfigCommand,
         });
     }
+
+    /**
+     * An access entry with cluster-wide AmazonEKSClusterAdminPolicy for each of `adminArns`, after the record of who
+     * created the cluster has checked that none of them is the creator (see ClusterCreator).
+     */
+    private grantClusterAdmins(name: string, args: ClusterArgs): void {
+        const self = { parent: this };
+        const caller = aws.getCallerIdentityOutput({}, self);
+        const creator = new ClusterCreator(`${name}-creator`, { callerArn: caller.arn, adminArns: args.adminArns }, { ...self, dependsOn: [this.eks] });
+        const hash = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+        for (const principalArn of args.adminArns) {
+            const key = `${name}-admin-${accessEntryKey(principalArn, hash)}`;
+            const entry = new aws.eks.AccessEntry(key, { clusterName: this.clusterName, principalArn, type: "STANDARD" }, { ...self, dependsOn: [creator] });
+            new aws.eks.AccessPolicyAssociation(key, {
+                clusterName: this.clusterName,
+                principalArn: entry.principalArn,
+                policyArn: clusterAdminPolicyArn(partitionOf(args.region)),
+                accessScope: { type: "cluster" },
+            }, self);
+        }
+    }
+}
+
+/** The command that writes a local kubeconfig entry for the cluster, with the stack's AWS profile if it names one. */
+export function writeKubeconfigCommand(clusterName: string, region: string, profile?: string): string {
+    return `aws eks update-kubeconfig --region ${region} --name ${clusterName}${profile ? ` --profile ${profile}` : ""}`;
 }
 
 /**
@@ -115,6 +162,8 @@ export function vpcCniOptionsFor(engine: PolicyEngine): eks.types.input.VpcCniOp
             return { enableNetworkPolicy: false, configurationValues: { env: { ANNOTATE_POD_IP: "true" } } };
         case "vpc-cni":
             return { enableNetworkPolicy: true };
+        case "none":
+            return { enableNetworkPolicy: false };
         default: {
             const unknown: never = engine;
             throw new Error(`unknown policy engine ${unknown}`);
@@ -135,10 +184,11 @@ export function clusterNameFor(project: string, stack: string): string {
 
 /**
  * A kubeconfig that authenticates by running `aws eks get-token` at each use, so it never holds a credential and
- * never expires. It names the region but no AWS profile: the CLI uses whatever credentials the environment has, which
- * is what makes the same kubeconfig work on a laptop, in CI and in Pulumi Deployments.
+ * never expires. It names the region, and an AWS profile only when the stack's config names one (`aws:profile`, which
+ * the AWS provider uses too): otherwise the CLI uses whatever credentials the environment has, which is what makes
+ * the same kubeconfig work on a laptop, in CI and in Pulumi Deployments.
  */
-export function buildKubeconfig(c: KubeCluster): object {
+export function buildKubeconfig(c: KubeCluster, profile?: string): object {
     return {
         apiVersion: "v1",
         kind: "Config",
@@ -151,7 +201,7 @@ export function buildKubeconfig(c: KubeCluster): object {
                 exec: {
                     apiVersion: "client.authentication.k8s.io/v1beta1",
                     command: "aws",
-                    args: ["--region", c.region, "eks", "get-token", "--cluster-name", c.clusterName, "--output", "json"],
+                    args: ["--region", c.region, "eks", "get-token", "--cluster-name", c.clusterName, "--output", "json", ...(profile ? ["--profile", profile] : [])],
                     interactiveMode: "Never",
                 },
             },

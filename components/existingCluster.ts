@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { buildKubeconfig } from "./cluster";
+import { buildKubeconfig, writeKubeconfigCommand } from "./cluster";
 import { KubeCluster } from "./kubeApi";
 import { GroupRef } from "./recycling";
 
@@ -9,6 +9,11 @@ export interface ExistingClusterArgs {
     /** The name of an EKS cluster this program does not own. */
     clusterName: string;
     region: string;
+    /**
+     * The AWS profile (stack config `aws:profile`) the kubeconfig's `aws eks get-token` uses.
+     * @default - none: the AWS CLI uses whatever credentials its environment has.
+     */
+    profile?: string;
 }
 
 /**
@@ -42,13 +47,13 @@ export class ExistingCluster extends pulumi.ComponentResource {
             certificateAuthorityData: authorities[0]?.data ?? "",
             region: args.region,
         }));
-        this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c))));
+        this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c, args.profile))));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
         this.nodeGroupNames = nodeGroups.names.apply((names) => [...names].sort());
         this.recycleGroups = this.nodeGroupNames.apply((names) =>
             names.map((nodegroupName): GroupRef => ({ kind: "managed", clusterName: args.clusterName, nodegroupName })),
         );
-        this.writeKubeconfigCommand = pulumi.interpolate`aws eks update-kubeconfig --region ${args.region} --name ${this.clusterName}`;
+        this.writeKubeconfigCommand = this.clusterName.apply((clusterName) => writeKubeconfigCommand(clusterName, args.region, args.profile));
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -30,6 +30,11 @@ export interface NodeGroupArgs {
     /** EC2 instance types, all of one CPU architecture (config.ts checks). */
     instanceTypes: string[];
     size: NodeGroupSize;
+    /**
+     * The Kubernetes minor version of the nodes: the control plane's. Raising it upgrades the nodes (a rolling
+     * replacement) once the control plane has been upgraded, which the dependency on the cluster orders.
+     */
+    kubernetesVersion: string;
 }
 
 /**
@@ -78,7 +83,9 @@ export class NodeGroup extends pulumi.ComponentResource {
             amiType: amiTypeFor(args.instanceTypes),
             scalingConfig: { desiredSize: args.size.desired, minSize: args.size.min, maxSize: args.size.max },
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
-            // No remoteAccess: no SSH key, no SSH port. Use SSM Session Manager if you must get on a node.
+            version: args.kubernetesVersion,
+            // No remoteAccess: no SSH key, no SSH port, and no SSM agent permissions either. To look at a node, run a
+            // debug pod on it (`kubectl debug node/<name> -it --image=busybox`).
         }, { ...self, dependsOn: attachments })); // nodes that boot before their policies are attached never join
 
         this.nodeGroupName = managed.nodeGroup.nodeGroupName;

@@ -3,11 +3,14 @@
  * things; the VPC CNI alternative; the demo workloads exactly as the walkthrough has them.
  */
 import * as assert from "assert";
+import { DeleteOrder } from "./deleteOrder";
 import { findResource, kubernetesObjects, ProgramRun, resourcesOfType, runProgram, stackConfig } from "./mocks";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
     installation: "kubernetes:operator.tigera.io/v1:Installation",
+    goldmane: "kubernetes:operator.tigera.io/v1:Goldmane",
+    whisker: "kubernetes:operator.tigera.io/v1:Whisker",
     namespace: "kubernetes:core/v1:Namespace",
     deployment: "kubernetes:apps/v1:Deployment",
     service: "kubernetes:core/v1:Service",
@@ -25,17 +28,18 @@ describe("calico", () => {
         assert.strictEqual(run.error, undefined);
     });
 
-    it("installs the tigera-operator chart as a Helm release, pinned, without its own Installation or API server", () => {
+    it("installs the tigera-operator chart as a Helm release, pinned, and only the operator: no custom resource of its own", () => {
         const release = findResource(run, T.release, "calico-operator").inputs;
         assert.deepStrictEqual(
             { name: release.name, chart: release.chart, version: release.version, repositoryOpts: release.repositoryOpts, namespace: release.namespace, timeout: release.timeout },
             { name: "calico", chart: "tigera-operator", version: "v3.31.7", repositoryOpts: { repo: "https://docs.tigera.io/calico/charts" }, namespace: "tigera-operator", timeout: 600 },
         );
+        // Every operator resource the chart could create holds a finalizer on the Installation, or is the Installation.
         assert.deepStrictEqual(release.values, {
             installation: { enabled: false },
             apiServer: { enabled: false },
-            goldmane: { enabled: true },
-            whisker: { enabled: true },
+            goldmane: { enabled: false },
+            whisker: { enabled: false },
         });
         assert.strictEqual(release.skipAwait, undefined, "Helm waits for the operator");
     });
@@ -46,17 +50,24 @@ describe("calico", () => {
             apiVersion: "operator.tigera.io/v1",
             kind: "Installation",
             metadata: { name: "default", annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900" } },
-            spec: { kubernetesProvider: "EKS", cni: { type: "AmazonVPC" }, calicoNetwork: { bgp: "Disabled" } },
+            // kubeletVolumePluginPath None: the chart's default, so no CSI driver pod takes a pod slot on every node.
+            spec: { kubernetesProvider: "EKS", cni: { type: "AmazonVPC" }, calicoNetwork: { bgp: "Disabled" }, kubeletVolumePluginPath: "None" },
         });
         // After the operator on the way up; before it on the way down, while the operator can clear its finalizers.
         assert.deepStrictEqual(installation.options.dependsOn, ["calico-operator"]);
     });
 
-    it("lets aws-node annotate pod IPs through a role of its own", () => {
-        assert.deepStrictEqual(findResource(run, T.clusterRole, "calico-aws-node-annotate-pods").inputs.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["patch"] }]);
-        const binding = findResource(run, T.binding, "calico-aws-node-annotate-pods").inputs;
-        assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "aws-node", namespace: "kube-system" }]);
-        assert.strictEqual(binding.roleRef.name, "aws-node-annotate-pod-ip");
+    it("runs Goldmane and Whisker (the flow-log UI) as its own resources, after the Installation", () => {
+        const goldmane = findResource(run, T.goldmane, "calico-goldmane");
+        const whisker = findResource(run, T.whisker, "calico-whisker");
+        assert.deepStrictEqual(goldmane.inputs, { apiVersion: "operator.tigera.io/v1", kind: "Goldmane", metadata: { name: "default" }, spec: {} });
+        assert.deepStrictEqual(whisker.inputs, { apiVersion: "operator.tigera.io/v1", kind: "Whisker", metadata: { name: "default" }, spec: {} });
+        assert.deepStrictEqual(goldmane.options.dependsOn, ["calico-installation"]);
+        assert.deepStrictEqual(whisker.options.dependsOn, ["calico-installation", "calico-goldmane"]);
+    });
+
+    it("grants aws-node nothing on a cluster it creates: the VPC CNI add-on grants what ANNOTATE_POD_IP needs", () => {
+        assert.deepStrictEqual(run.resources.filter((r) => r.type === T.clusterRole || r.type === T.binding), []);
     });
 
     it("waits for nodes before Calico, and for Calico before the demos", () => {
@@ -68,6 +79,44 @@ describe("calico", () => {
         const kubernetes = kubernetesObjects(run);
         assert.strictEqual(kubernetes.length, 28);
         for (const r of kubernetes) assert.match(r.provider ?? "", /::lab-k8s::lab-k8s-id$/, `${r.type} ${r.name}`);
+    });
+});
+
+describe("removing Calico from a cluster that stays (Pulumi deletes dependents first)", () => {
+    let order: DeleteOrder;
+    before(async () => {
+        order = new DeleteOrder(await runProgram(stackConfig({ existingClusterName: "team-cluster", stage: "final" })));
+    });
+
+    // Each pair: the first is deleted before the second. The operator's Goldmane and Whisker controllers keep their
+    // finalizers on the Installation while their resources exist; the operator must run while the Installation goes;
+    // the operator would recreate the CRDs; the nodes keep Calico's rules until Calico is gone.
+    const ORDER: [string, string, string][] = [
+        ["stars-stars-default-deny", "calico-whisker", "demo policies go while Calico still enforces them"],
+        ["calico-whisker", "calico-goldmane", "Whisker reads Goldmane's flows"],
+        ["calico-whisker", "calico-installation", "Whisker holds a finalizer on the Installation"],
+        ["calico-goldmane", "calico-installation", "Goldmane holds a finalizer on the Installation"],
+        ["calico-installation", "calico-operator", "the operator clears the Installation's finalizers"],
+        ["calico-operator", "calico-crd-cleanup", "the operator would recreate the CRDs"],
+        ["calico-crd-cleanup", "calico-node-recycler", "the nodes are replaced once Calico is entirely gone"],
+        ["calico-installation", "calico-node-recycler", "the nodes are replaced once Calico is entirely gone"],
+    ];
+    for (const [first, then, why] of ORDER) {
+        it(`deletes ${first} before ${then}: ${why}`, () => {
+            assert.ok(order.deletesBefore(first, then), `${first} does not depend on ${then}`);
+            assert.ok(!order.deletesBefore(then, first), `${then} also depends on ${first}: a cycle`);
+        });
+    }
+});
+
+describe("bring your own cluster: aws-node's permission to annotate pods", () => {
+    it("is granted, and kept on delete: someone may have set ANNOTATE_POD_IP by hand and depend on it", async () => {
+        const run = await runProgram(stackConfig({ existingClusterName: "team-cluster" }));
+        assert.deepStrictEqual(findResource(run, T.clusterRole, "calico-aws-node-annotate-pods").inputs.rules, [{ apiGroups: [""], resources: ["pods"], verbs: ["patch"] }]);
+        const binding = findResource(run, T.binding, "calico-aws-node-annotate-pods");
+        assert.deepStrictEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "aws-node", namespace: "kube-system" }]);
+        assert.strictEqual(binding.inputs.roleRef.name, "aws-node-annotate-pod-ip");
+        for (const type of [T.clusterRole, T.binding]) assert.strictEqual(findResource(run, type, "calico-aws-node-annotate-pods").options.retainOnDelete, true, type);
     });
 });
 

@@ -37,7 +37,7 @@ describe("settings: valid configuration", () => {
             demos: ["stars", "namespaces"],
             stage: "open",
             isolateNamespaces: false,
-            recycleNodesOnCalicoRemoval: true,
+            recycleNodesOnEngineRemoval: true,
             nodeRecycleTimeoutMinutes: 20,
             existingClusterName: "",
             region: "us-west-2",
@@ -58,7 +58,7 @@ describe("settings: valid configuration", () => {
             demos: '["stars"]',
             stage: "allow-backend",
             isolateNamespaces: "false",
-            recycleNodesOnCalicoRemoval: "false",
+            recycleNodesOnEngineRemoval: "false",
             nodeRecycleTimeoutMinutes: "45",
             existingClusterName: "team-cluster",
         }));
@@ -74,7 +74,7 @@ describe("settings: valid configuration", () => {
             demos: ["stars"],
             stage: "allow-backend",
             isolateNamespaces: false,
-            recycleNodesOnCalicoRemoval: false,
+            recycleNodesOnEngineRemoval: false,
             nodeRecycleTimeoutMinutes: 45,
             existingClusterName: "team-cluster",
             region: "us-west-2",
@@ -165,12 +165,12 @@ const REJECTED: RejectCase[] = [
     {
         name: "a misspelt key",
         config: raw({ nodeDesird: "3" }),
-        problems: ['nodeDesird: not a setting of eks-netpol-lab; did you mean "nodeDesired"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnCalicoRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm nodeDesird`'],
+        problems: ['nodeDesird: not a setting of eks-netpol-lab; did you mean "nodeDesired"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnEngineRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm nodeDesird`'],
     },
     {
         name: "a key that resembles nothing",
         config: raw({ colour: "blue" }),
-        problems: ["colour: not a setting of eks-netpol-lab; Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnCalicoRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm colour`"],
+        problems: ["colour: not a setting of eks-netpol-lab; Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnEngineRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm colour`"],
     },
 ];
 
@@ -191,7 +191,7 @@ describe("settings: one error lists every problem", () => {
         }
         assert.strictEqual(message, [
             "Invalid stack configuration (5 problems):",
-            '  - nodeMx: not a setting of eks-netpol-lab; did you mean "nodeMax"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnCalicoRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm nodeMx`',
+            '  - nodeMx: not a setting of eks-netpol-lab; did you mean "nodeMax"? Settings are: kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, policyEngine, calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnEngineRemoval, nodeRecycleTimeoutMinutes, existingClusterName. Remove it with `pulumi config rm nodeMx`',
             '  - kubernetesVersion: "1.2" is older than EKS supports; use "1.32" or newer',
             '  - nodeInstanceTypes[0]: "t3medium" does not look like an EC2 instance type; use family, generation and size, e.g. "t3.medium"',
             "  - aws:region: not set; choose the AWS region to deploy to, e.g. `pulumi config set aws:region us-west-2`",

@@ -22,6 +22,8 @@ const T = {
     role: "aws:iam/role:Role",
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     k8sProvider: "pulumi:providers:kubernetes",
+    accessEntry: "aws:eks/accessEntry:AccessEntry",
+    accessPolicy: "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 };
 
 const idsOf = (run: ProgramRun, type: string, prefix: string) =>
@@ -45,6 +47,7 @@ describe("program: default stack", () => {
                 "eks-netpol-lab:k8s:Demo namespaces",
                 "eks-netpol-lab:k8s:Demo stars",
                 "pulumi-nodejs:dynamic/eks-netpol-lab:NodeRecycler calico-node-recycler",
+                "pulumi-nodejs:dynamic/eks-netpol-lab:PolicyEngineGuard policy-engine",
             ]);
             assert.deepStrictEqual(run.resources.filter((r) => r.options.parent === "(unknown)").map((r) => r.name), []);
         });
@@ -103,7 +106,7 @@ describe("program: default stack", () => {
         });
 
         it("looks up only available, non-opt-in zones that can host EKS", () => {
-            assert.deepStrictEqual(run.invokes, [{
+            assert.deepStrictEqual(run.invokes.filter((i) => i.token.includes("getAvailabilityZones")), [{
                 token: "aws:index/getAvailabilityZones:getAvailabilityZones",
                 inputs: {
                     state: "available",
@@ -123,6 +126,10 @@ describe("program: default stack", () => {
                 publicSubnetIds: idsOf(run, T.subnet, "lab-public"),
                 privateSubnetIds: idsOf(run, T.subnet, "lab-private"),
                 skipDefaultNodeGroup: true,
+                // Managed node groups use the security group EKS makes; pulumi-eks's own would go unused.
+                skipDefaultSecurityGroups: true,
+                // Extended support costs six times as much; a lab follows standard support.
+                upgradePolicy: { supportType: "STANDARD" },
                 authenticationMode: "API",
                 enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
                 encryptionConfigKeyArn: "arn:aws:kms:us-west-2:123456789012:key/lab-secrets",
@@ -154,6 +161,19 @@ describe("program: default stack", () => {
             });
             assert.deepStrictEqual(findResource(run, T.cluster, "lab-eks").options.dependsOn, ["lab-control-plane-logs"]);
         });
+
+        it("waits for the policy-engine guard before touching the cluster (its add-on holds the VPC CNI's policy agent)", () => {
+            assert.deepStrictEqual(findResource(run, "eks-netpol-lab:infra:Cluster", "lab").options.dependsOn, ["policy-engine"]);
+        });
+
+        it("records who created the cluster, once, and makes no access entries by default", () => {
+            const creator = findResource(run, "pulumi-nodejs:dynamic/eks-netpol-lab:ClusterCreator", "lab-creator");
+            assert.deepStrictEqual(creator.inputs.callerArn, "arn:aws:sts::123456789012:assumed-role/lab-admin/alice");
+            assert.deepStrictEqual(creator.inputs.adminArns, []);
+            assert.deepStrictEqual(creator.options.ignoreChanges, ["callerArn"]);
+            assert.deepStrictEqual(creator.options.dependsOn, ["lab-eks"]);
+            assert.deepStrictEqual(resourcesOfType(run, T.accessEntry), []);
+        });
     });
 
     describe("node group", () => {
@@ -165,6 +185,10 @@ describe("program: default stack", () => {
             assert.deepStrictEqual(inputs.scalingConfig, { desiredSize: 2, minSize: 1, maxSize: 3 });
             assert.deepStrictEqual(inputs.launchTemplate, { id: "lab-nodes-launch-template-id", version: "1" });
             assert.strictEqual(inputs.remoteAccess, undefined);
+        });
+
+        it("runs the control plane's Kubernetes version, so raising kubernetesVersion upgrades the nodes too", () => {
+            assert.strictEqual(findResource(run, T.nodeGroup, "lab-nodes-mng").inputs.version, "1.35");
         });
 
         it("requires IMDSv2 with a hop limit of 1, and encrypts the root volume", () => {
@@ -269,9 +293,10 @@ describe("program: stack config flows into the resources", () => {
         assert.deepStrictEqual(inputs.scalingConfig, { desiredSize: 0, minSize: 0, maxSize: 4 });
     });
 
-    it("sets the cluster version and narrows the public endpoint", () => {
+    it("sets the cluster's and the nodes' version and narrows the public endpoint", () => {
         const inputs = findResource(run, T.cluster, "lab-eks").inputs;
         assert.strictEqual(inputs.version, "1.34");
+        assert.strictEqual(findResource(run, T.nodeGroup, "lab-nodes-mng").inputs.version, "1.34");
         assert.deepStrictEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
     });
 
@@ -289,6 +314,47 @@ describe("program: stack config flows into the resources", () => {
             "arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy",
         ]);
+    });
+});
+
+describe("program: cluster admins (clusterAdminArns)", () => {
+    const ADMINS = ["arn:aws:iam::123456789012:role/ci/deployer", "arn:aws:iam::123456789012:user/bob"];
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram(stackConfig({ clusterAdminArns: JSON.stringify(ADMINS) }));
+        assert.strictEqual(run.error, undefined);
+    });
+
+    it("gives each listed role or user an access entry with cluster-wide AmazonEKSClusterAdminPolicy", () => {
+        const entries = resourcesOfType(run, T.accessEntry);
+        assert.deepStrictEqual(entries.map((e) => e.inputs), ADMINS.map((principalArn) => ({ clusterName: "eks-netpol-lab-dev", principalArn, type: "STANDARD" })));
+        const policies = resourcesOfType(run, T.accessPolicy);
+        assert.deepStrictEqual(policies.map((p) => p.inputs), ADMINS.map((principalArn) => ({
+            clusterName: "eks-netpol-lab-dev",
+            principalArn,
+            policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+            accessScope: { type: "cluster" },
+        })));
+    });
+
+    it("names entries by principal, stable when the list is reordered, and creates them once the creator check passed", async () => {
+        const names = resourcesOfType(run, T.accessEntry).map((e) => e.name);
+        assert.match(names[0], /^lab-admin-role-deployer-[0-9a-f]{8}$/);
+        assert.match(names[1], /^lab-admin-user-bob-[0-9a-f]{8}$/);
+        const reordered = await runProgram(stackConfig({ clusterAdminArns: JSON.stringify([...ADMINS].reverse()) }));
+        assert.deepStrictEqual(resourcesOfType(reordered, T.accessEntry).map((e) => e.name).sort(), [...names].sort());
+        for (const e of resourcesOfType(run, T.accessEntry)) assert.deepStrictEqual(e.options.dependsOn, ["lab-creator"], e.name);
+        assert.deepStrictEqual(findResource(run, "pulumi-nodejs:dynamic/eks-netpol-lab:ClusterCreator", "lab-creator").inputs.adminArns, ADMINS);
+    });
+});
+
+describe("program: an AWS profile in stack config (aws:profile)", () => {
+    it("is used by the kubeconfig's `aws eks get-token` and by the kubeconfig command", async () => {
+        const run = await runProgram(stackConfig({ "aws:profile": "lab" }));
+        assert.strictEqual(run.error, undefined);
+        const kubeconfig = JSON.parse(await promiseOf<string>(run.exports!.kubeconfig));
+        assert.deepStrictEqual(kubeconfig.users[0].user.exec.args.slice(-2), ["--profile", "lab"]);
+        assert.strictEqual(await promiseOf(run.exports!.writeKubeconfigCommand), "aws eks update-kubeconfig --region us-west-2 --name eks-netpol-lab-dev --profile lab");
     });
 });
 

@@ -23,7 +23,7 @@ describe("teardown of a cluster this program creates", () => {
         );
         assert.strictEqual(typeof recycler.inputs.__provider, "string", "the provider's code is serialized into state");
         // deletedWith the node group: a full `pulumi destroy` removes the nodes anyway, so the recycle is skipped.
-        assert.deepStrictEqual(recycler.options, { parent: "(stack)", dependsOn: ["lab-nodes"], deletedWith: "lab-nodes-mng" });
+        assert.deepStrictEqual(recycler.options, { parent: "(stack)", dependsOn: ["lab-nodes", "policy-engine"], deletedWith: "lab-nodes-mng" });
     });
 
     it("deletes Calico before recycling: Calico depends on the recycler, and Pulumi deletes dependents first", () => {
@@ -36,15 +36,25 @@ describe("teardown of a cluster this program creates", () => {
         for (const r of objects) assert.strictEqual(r.options.deletedWith, "lab-eks", `${r.type} ${r.name}`);
     });
 
-    it("records the node groups but recycles nothing when recycleNodesOnCalicoRemoval is false", async () => {
-        const off = await runProgram(stackConfig({ recycleNodesOnCalicoRemoval: "false", nodeRecycleTimeoutMinutes: "5" }));
+    it("records the node groups but recycles nothing when recycleNodesOnEngineRemoval is false", async () => {
+        const off = await runProgram(stackConfig({ recycleNodesOnEngineRemoval: "false", nodeRecycleTimeoutMinutes: "5" }));
         const recycler = findResource(off, RECYCLER, "calico-node-recycler").inputs;
         assert.deepStrictEqual([recycler.enabled, recycler.timeoutSeconds], [false, 300]);
     });
 
-    it("has nothing to recycle with the VPC CNI's own agent, which leaves no iptables rules", async () => {
+    it("recycles the nodes when the VPC CNI's agent is switched off too: it leaves eBPF programs on them", async () => {
         const vpcCni = await runProgram(stackConfig({ policyEngine: "vpc-cni" }));
-        assert.deepStrictEqual(vpcCni.resources.filter((r) => r.type === RECYCLER), []);
+        const recycler = findResource(vpcCni, RECYCLER, "vpc-cni-node-recycler");
+        assert.deepStrictEqual(recycler.inputs.groups, [{ kind: "managed", clusterName: "eks-netpol-lab-dev", nodegroupName: "lab-nodes-mng-ng" }]);
+        assert.deepStrictEqual(recycler.options, { parent: "(stack)", dependsOn: ["lab-nodes", "policy-engine"], deletedWith: "lab-nodes-mng" });
+        assert.deepStrictEqual(vpcCni.resources.filter((r) => r.type === RECYCLER).map((r) => r.name), ["vpc-cni-node-recycler"]);
+    });
+
+    it("has nothing to recycle with no policy engine", async () => {
+        const none = await runProgram(stackConfig({ policyEngine: "none" }));
+        assert.strictEqual(none.error, undefined);
+        assert.deepStrictEqual(none.resources.filter((r) => r.type === RECYCLER), []);
+        assert.deepStrictEqual(findResource(none, "eks:index:Cluster", "lab-eks").inputs.vpcCniOptions.enableNetworkPolicy, false);
     });
 });
 
@@ -76,13 +86,18 @@ describe("bring your own cluster (existingClusterName)", () => {
             { kind: "managed", clusterName: "team-cluster", nodegroupName: "workers-a" },
             { kind: "managed", clusterName: "team-cluster", nodegroupName: "workers-b" },
         ]);
-        assert.deepStrictEqual(recycler.options, { parent: "(stack)", dependsOn: [] });
+        assert.deepStrictEqual(recycler.options, { parent: "(stack)", dependsOn: ["policy-engine"] });
         assert.deepStrictEqual(findResource(run, "eks-netpol-lab:k8s:Calico", "calico").options.dependsOn, ["calico-node-recycler"]);
+    });
+
+    it("leaves the VPC CNI add-on, and so the nodes, alone with the VPC CNI's agent: the add-on is the owner's", async () => {
+        const vpcCni = await runProgram(stackConfig({ existingClusterName: "team-cluster", policyEngine: "vpc-cni" }));
+        assert.deepStrictEqual(vpcCni.resources.filter((r) => r.type === RECYCLER), []);
     });
 
     it("deletes every Kubernetes object it created on destroy, since the cluster stays", () => {
         const objects = kubernetesObjects(run);
-        assert.strictEqual(objects.length, 28);
+        assert.strictEqual(objects.length, 30);
         for (const r of objects) assert.strictEqual(r.options.deletedWith, undefined, `${r.type} ${r.name}`);
     });
 
