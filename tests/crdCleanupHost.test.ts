@@ -1,0 +1,72 @@
+/**
+ * The CRD cleanup as Pulumi runs it: its serialized code loaded by the real dynamic-provider host, authenticating to a
+ * fake Kubernetes API over HTTPS (trusting only the cluster CA it is given) with an EKS token it signs itself.
+ */
+import * as assert from "assert";
+import { FakeKube } from "./support/fakeKube";
+import { closedPort, ENV_KEY_ID, hostEnv, HostEnv } from "./support/hostEnv";
+import { dynamicUrn, Props, ProviderHost } from "./support/providerHost";
+import { recordedProviders } from "./support/recordedProviders";
+
+const URN = dynamicUrn("CalicoCrdCleanup", "calico-crd-cleanup");
+const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+const CALICO = ["felixconfigurations.crd.projectcalico.org", "installations.operator.tigera.io", "ippools.crd.projectcalico.org"];
+
+describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
+    let kube: FakeKube;
+    let env: HostEnv;
+    let host: ProviderHost;
+    let recorded: Props;
+
+    before(async () => {
+        [kube, { cleanup: recorded }] = await Promise.all([FakeKube.start(), recordedProviders()]);
+        // The cleanup calls no AWS API: it only signs a token. A closed port makes sure of it.
+        env = hostEnv({ awsEndpoint: `http://127.0.0.1:${await closedPort()}` });
+        host = await ProviderHost.start({ env: env.vars });
+    });
+
+    after(async () => {
+        await host?.stop();
+        await kube?.close();
+        env?.remove();
+    });
+
+    beforeEach(() => {
+        kube.reset();
+        kube.crds = [
+            { name: CALICO[0], group: "crd.projectcalico.org" },
+            { name: "certificates.cert-manager.io", group: "cert-manager.io" },
+            { name: CALICO[1], group: "operator.tigera.io" },
+            { name: CALICO[2], group: "crd.projectcalico.org" },
+        ];
+        host.takeStderr();
+    });
+
+    /** The recorded inputs, with the cluster's API server pointed at the fake. */
+    function inputs(overrides: Props = {}): Props {
+        const cluster = { ...recorded.cluster, server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData };
+        return { ...recorded, cluster, ...overrides };
+    }
+
+    async function created(overrides: Props = {}): Promise<{ id: string; outs: Props }> {
+        const checked = await host.check(URN, {}, inputs(overrides));
+        assert.deepStrictEqual(checked.failures, []);
+        return host.create(URN, checked.inputs);
+    }
+
+    it("does nothing on create but store its inputs and code", async () => {
+        const { id, outs } = await created();
+        assert.strictEqual(id, "eks-netpol-lab-dev:crd.projectcalico.org,operator.tigera.io");
+        assert.deepStrictEqual(outs, inputs());
+        assert.deepStrictEqual(kube.requests, []);
+    });
+
+    it("deletes Calico's CRDs on delete, and only those, authenticated with an EKS token", async () => {
+        const { id, outs } = await created();
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
+        assert.deepStrictEqual(kube.requests.filter((r) => r.method === "DELETE").map((r) => r.path), CALICO.map((name) => `${CRDS}/${name}`));
+        assert.deepStrictEqual(new Set(kube.requests.map((r) => `${r.keyId} ${r.stsHost} ${r.status}`)), new Set([`${ENV_KEY_ID} sts.us-west-2.amazonaws.com 200`]));
+        assert.match(host.takeStderr(), /calico CRD cleanup: deleting 3 CRDs of crd.projectcalico.org, operator.tigera.io\n/);
+    });
+});

@@ -1,0 +1,84 @@
+/**
+ * The node recycler as Pulumi runs it: its serialized code (the `__provider` the program registers) loaded by the real
+ * dynamic-provider host, talking to a fake EKS and Auto Scaling endpoint and a fake Kubernetes API on loopback. What
+ * closure serialization breaks, and what real SDK clients and real time do, shows here and not in recycler.test.ts.
+ */
+import * as assert from "assert";
+import { FakeAws } from "./support/fakeAws";
+import { FakeKube, nodeFor } from "./support/fakeKube";
+import { hostEnv, HostEnv } from "./support/hostEnv";
+import { dynamicUrn, Props, ProviderHost } from "./support/providerHost";
+import { recordedProviders } from "./support/recordedProviders";
+import { SimulatedGroup } from "./support/simulatedGroup";
+
+const URN = dynamicUrn("NodeRecycler", "calico-node-recycler");
+const CLUSTER = "eks-netpol-lab-dev";
+const NODEGROUP = "lab-nodes-mng-ng";
+const GROUP = `node group ${CLUSTER}/${NODEGROUP}`;
+
+describe("node recycler, run by Pulumi's dynamic-provider host", () => {
+    let aws: FakeAws;
+    let kube: FakeKube;
+    let env: HostEnv;
+    let host: ProviderHost;
+    let recorded: Props;
+
+    before(async () => {
+        [aws, kube, { recycler: recorded }] = await Promise.all([FakeAws.start(), FakeKube.start(), recordedProviders()]);
+        env = hostEnv({ awsEndpoint: aws.url });
+        host = await ProviderHost.start({ env: env.vars });
+    });
+
+    after(async () => {
+        await host?.stop();
+        await Promise.all([aws?.close(), kube?.close()]);
+        env?.remove();
+    });
+
+    beforeEach(() => {
+        aws.reset();
+        kube.reset();
+        host.takeStderr();
+    });
+
+    /** The recorded inputs, with the cluster's API server pointed at the fake. */
+    function inputs(overrides: Props = {}): Props {
+        const cluster = { ...recorded.cluster, server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData };
+        return { ...recorded, cluster, ...overrides };
+    }
+
+    /** A managed node group at `sizes` whose in-service instances are Ready nodes, and the recycler created for it. */
+    async function createdFor(group: SimulatedGroup, overrides: Props = {}): Promise<{ id: string; outs: Props }> {
+        aws.addNodegroup(CLUSTER, NODEGROUP, group);
+        kube.nodes = () => group.inService().map((id) => nodeFor(id, true));
+        const checked = await host.check(URN, {}, inputs(overrides));
+        assert.deepStrictEqual(checked.failures, []);
+        return host.create(URN, checked.inputs);
+    }
+
+    it("records the node group's sizes on create, and stores its code with them", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        assert.strictEqual(id, `${CLUSTER}/${NODEGROUP}`);
+        assert.deepStrictEqual(outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
+        assert.strictEqual(outs.__provider, recorded.__provider);
+        assert.deepStrictEqual(aws.callLog(), ["DescribeNodegroup ok"]);
+        assert.deepStrictEqual(aws.calls.map((c) => c.keyId), ["AKIDHOSTENVIRONMENT"]);
+    });
+
+    it("recycles on delete, from the stored outputs: to 0, back to the recorded sizes, new nodes Ready", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 }, 0, 0);
+        const { id, outs } = await createdFor(group);
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 3 }, { min: 1, desired: 2, max: 3 }]);
+        assert.deepStrictEqual(group.inService(), ["i-0003", "i-0004"]);
+        assert.ok(kube.requests.some((r) => r.path === "/api/v1/nodes" && r.status === 200), "asked the cluster for Ready nodes");
+        assert.match(host.takeStderr(), new RegExp(`node recycler: recycled ${GROUP}\n`));
+    });
+
+    it("touches nothing on delete when recycling is switched off", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }), { enabled: false });
+        aws.calls.length = 0;
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(aws.callLog(), []);
+    });
+});
