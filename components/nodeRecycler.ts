@@ -12,6 +12,11 @@ export interface NodeRecyclerInputs {
     enabled: boolean;
     /** The longest each wait of a recycle may take. */
     timeoutSeconds: number;
+    /**
+     * Seconds between polls while waiting for instances and nodes (tests shorten it: the wait runs in real time).
+     * @default - 15
+     */
+    pollSeconds?: number;
 }
 
 /** What the provider keeps in state: the inputs, and each group's sizes when they were last recorded. */
@@ -32,7 +37,7 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
         return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
     },
     async diff(_id, olds, news) {
-        const changed = (["region", "cluster", "groups", "enabled", "timeoutSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const changed = (["region", "cluster", "groups", "enabled", "timeoutSeconds", "pollSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
         // Never replaced: a replacement would delete, that is recycle, the old one.
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },
@@ -42,7 +47,7 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
     async delete(_id, props) {
         if (!props.enabled) return;
         const targets = props.groups.map((group, i) => ({ group, recorded: props.recorded?.[i] }));
-        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: POLL_SECONDS }, awsDeps(props.region, props.cluster));
+        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, awsDeps(props.region, props.cluster));
     },
 };
 

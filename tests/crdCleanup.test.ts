@@ -83,14 +83,14 @@ describe("deleting Calico's CRDs", () => {
 
     it("deletes the CRDs of Calico's groups only, and waits until they are gone", async () => {
         const api = fakeApi(CRDS, 2);
-        const deleted = await deleteCrds(api, GROUPS, 60, clock());
+        const deleted = await deleteCrds(api, GROUPS, { timeoutSeconds: 60, pollSeconds: 5 }, clock());
         assert.deepStrictEqual(deleted, ["felixconfigurations.crd.projectcalico.org", "installations.operator.tigera.io", "ippools.crd.projectcalico.org"]);
         assert.deepStrictEqual(api.deleted, deleted);
         assert.deepStrictEqual((await api.get("")).items.map((c: { metadata: { name: string } }) => c.metadata.name), ["certificates.cert-manager.io"]);
     });
 
     it("gives up after its timeout, naming what is left", async () => {
-        await assert.rejects(deleteCrds(fakeApi(CRDS, 1000), GROUPS, 30, clock()), {
+        await assert.rejects(deleteCrds(fakeApi(CRDS, 1000), GROUPS, { timeoutSeconds: 30, pollSeconds: 5 }, clock()), {
             message: "timed out after 30 s waiting for CRDs to be deleted: felixconfigurations.crd.projectcalico.org, installations.operator.tigera.io, ippools.crd.projectcalico.org",
         });
     });

@@ -45,7 +45,8 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
     /** The recorded inputs, with the cluster's API server pointed at the fake. */
     function inputs(overrides: Props = {}): Props {
         const cluster = { ...recorded.cluster, server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData };
-        return { ...recorded, cluster, ...overrides };
+        // Real time passes in the host; 5 s between checks would make each wait take seconds.
+        return { ...recorded, cluster, pollSeconds: 0.02, ...overrides };
     }
 
     async function created(overrides: Props = {}): Promise<{ id: string; outs: Props }> {
@@ -68,5 +69,14 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(kube.requests.filter((r) => r.method === "DELETE").map((r) => r.path), CALICO.map((name) => `${CRDS}/${name}`));
         assert.deepStrictEqual(new Set(kube.requests.map((r) => `${r.keyId} ${r.stsHost} ${r.status}`)), new Set([`${ENV_KEY_ID} sts.us-west-2.amazonaws.com 200`]));
         assert.match(host.takeStderr(), /calico CRD cleanup: deleting 3 CRDs of crd.projectcalico.org, operator.tigera.io\n/);
+    });
+
+    it("waits until the API server no longer lists them (their finalizers take a while)", async () => {
+        kube.listsToVanish = 2;
+        const { id, outs } = await created();
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
+        assert.strictEqual(kube.requests.filter((r) => r.method === "GET").length, 4, "the first list, two with the CRDs still going, one without");
+        assert.match(host.takeStderr(), /calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
     });
 });

@@ -15,6 +15,8 @@ const URN = dynamicUrn("NodeRecycler", "calico-node-recycler");
 const CLUSTER = "eks-netpol-lab-dev";
 const NODEGROUP = "lab-nodes-mng-ng";
 const GROUP = `node group ${CLUSTER}/${NODEGROUP}`;
+/** Real time passes in the host; 15 s polls would make each recycle take minutes. */
+const POLL = { pollSeconds: 0.02 };
 
 describe("node recycler, run by Pulumi's dynamic-provider host", () => {
     let aws: FakeAws;
@@ -44,7 +46,7 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
     /** The recorded inputs, with the cluster's API server pointed at the fake. */
     function inputs(overrides: Props = {}): Props {
         const cluster = { ...recorded.cluster, server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData };
-        return { ...recorded, cluster, ...overrides };
+        return { ...recorded, cluster, ...POLL, ...overrides };
     }
 
     /** A managed node group at `sizes` whose in-service instances are Ready nodes, and the recycler created for it. */
@@ -73,6 +75,26 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(group.inService(), ["i-0003", "i-0004"]);
         assert.ok(kube.requests.some((r) => r.path === "/api/v1/nodes" && r.status === 200), "asked the cluster for Ready nodes");
         assert.match(host.takeStderr(), new RegExp(`node recycler: recycled ${GROUP}\n`));
+    });
+
+    it("waits, polling, for the old instances to go, the new ones to be in service and then Ready", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 });
+        const { id, outs } = await createdFor(group);
+        // The first list is the check that the cluster can be reached; the nodes turn Ready at the third.
+        let lists = 0;
+        kube.nodes = () => {
+            const ready = ++lists >= 3;
+            return group.inService().map((instance) => nodeFor(instance, ready));
+        };
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 3 }, { min: 1, desired: 2, max: 3 }]);
+        const log = host.takeStderr();
+        for (const line of [
+            `waiting for the old nodes of ${GROUP} to terminate: 2 of 2 still Terminating`,
+            `waiting for 2 new nodes of ${GROUP} to be InService: 0 of 2 InService`,
+            `waiting for the new nodes of ${GROUP} to be Ready: 0 of 2 Ready`,
+            `recycled ${GROUP}`,
+        ]) assert.ok(log.includes(`node recycler: ${line}\n`), `${line}\nnot in:\n${log}`);
     });
 
     it("touches nothing on delete when recycling is switched off", async () => {
