@@ -115,10 +115,14 @@ function scalerFor(group: GroupRef, deps: RecycleDeps): Scaler {
 }
 
 /** AWS errors that mean "not now": throttling, a conflicting update in progress, a transient server fault. */
-const RETRYABLE = new Set([
-    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ResourceInUseException",
-    "ScalingActivityInProgressFault", "ResourceContentionFault", "ServiceUnavailableException", "ServerException", "InternalFailure",
-]);
+function isRetryable(errorName: string): boolean {
+    // Listed here, not in a module-level Set: this code runs serialized in Pulumi's dynamic-provider host, where a
+    // captured Set arrives as a plain object whose `has` throws on first use (tests/recyclerHost.test.ts).
+    return [
+        "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ResourceInUseException",
+        "ScalingActivityInProgressFault", "ResourceContentionFault", "ServiceUnavailableException", "ServerException", "InternalFailure",
+    ].includes(errorName);
+}
 
 /** Runs `call`, retrying retryable AWS errors with exponential backoff (1 s doubling to 30 s) until `deadline`. */
 export async function withRetries<T>(what: string, call: () => Promise<T>, deadline: number, deps: RecycleDeps): Promise<T> {
@@ -128,7 +132,7 @@ export async function withRetries<T>(what: string, call: () => Promise<T>, deadl
         } catch (e) {
             const name = (e as { name?: string }).name ?? "";
             const delay = Math.min(30_000, 1000 * 2 ** attempt);
-            if (!RETRYABLE.has(name) || deps.now() + delay > deadline) throw e;
+            if (!isRetryable(name) || deps.now() + delay > deadline) throw e;
             deps.log(`${what}: ${name}, retrying in ${delay / 1000} s`);
             await deps.sleep(delay);
         }

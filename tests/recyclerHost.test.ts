@@ -97,6 +97,19 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         ]) assert.ok(log.includes(`node recycler: ${line}\n`), `${line}\nnot in:\n${log}`);
     });
 
+    it("restores the sizes when an AWS call fails mid-recycle, and says so", async () => {
+        const group = new SimulatedGroup({ min: 2, desired: 2, max: 4 });
+        const { id, outs } = await createdFor(group);
+        // The listing of the old instances succeeds; the first poll of their termination, at 0, is denied.
+        aws.fail("DescribeAutoScalingGroups", { code: "AccessDenied", message: "not authorized to perform: autoscaling:DescribeAutoScalingGroups", status: 403 }, { after: 1 });
+        await assert.rejects(host.delete(id, URN, outs), {
+            message: `recycling ${GROUP} failed: not authorized to perform: autoscaling:DescribeAutoScalingGroups; its sizes were restored to min 2, desired 2, max 4`,
+        });
+        assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 4 }, { min: 2, desired: 2, max: 4 }]);
+        assert.deepStrictEqual(group.sizes, { min: 2, desired: 2, max: 4 });
+        assert.match(host.takeStderr(), new RegExp(`node recycler: recycling ${GROUP} failed; restoring min 2, desired 2, max 4\n`));
+    });
+
     it("touches nothing on delete when recycling is switched off", async () => {
         const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }), { enabled: false });
         aws.calls.length = 0;
