@@ -68,7 +68,7 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
         assert.deepStrictEqual(kube.requests.filter((r) => r.method === "DELETE").map((r) => r.path), CALICO.map((name) => `${CRDS}/${name}`));
         assert.deepStrictEqual(new Set(kube.requests.map((r) => `${r.keyId} ${r.stsHost} ${r.status}`)), new Set([`${ENV_KEY_ID} sts.us-west-2.amazonaws.com 200`]));
-        assert.match(host.takeStderr(), /calico CRD cleanup: deleting 3 CRDs of crd.projectcalico.org, operator.tigera.io\n/);
+        await host.takeStderrUntil(/calico CRD cleanup: deleting 3 CRDs of crd.projectcalico.org, operator.tigera.io\n/);
     });
 
     it("waits until the API server no longer lists them (their finalizers take a while)", async () => {
@@ -77,6 +77,6 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         await host.delete(id, URN, outs);
         assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
         assert.strictEqual(kube.requests.filter((r) => r.method === "GET").length, 4, "the first list, two with the CRDs still going, one without");
-        assert.match(host.takeStderr(), /calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
+        await host.takeStderrUntil(/calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
     });
 });

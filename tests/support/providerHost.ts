@@ -73,11 +73,35 @@ export class ProviderHost {
         return this.stderrText;
     }
 
-    /** What the host wrote to stderr since the last call: one operation's log. */
+    /** What the host wrote to stderr since the last take: one operation's log. */
     takeStderr(): string {
         const text = this.stderrText.slice(this.stderrTaken);
         this.stderrTaken = this.stderrText.length;
         return text;
+    }
+
+    /**
+     * Waits until what the host wrote to stderr since the last take matches `pattern`, then takes it. The host logs
+     * before it answers, but the log comes on a pipe and the answer on a socket, so the answer can arrive first.
+     */
+    async takeStderrUntil(pattern: RegExp, timeoutMs = 2000): Promise<string> {
+        const pending = () => this.stderrText.slice(this.stderrTaken);
+        if (!pattern.test(pending())) {
+            await new Promise<void>((resolve, reject) => {
+                const stderr = this.child.stderr!;
+                const done = (error?: Error) => {
+                    clearTimeout(timer);
+                    stderr.off("data", onData);
+                    if (error) reject(error);
+                    else resolve();
+                };
+                // Registered after the constructor's listener, so the chunk is already in stderrText.
+                const onData = () => pattern.test(pending()) && done();
+                const timer = setTimeout(() => done(new Error(`the host's stderr did not match ${pattern} in ${timeoutMs} ms; it was:\n${pending()}`)), timeoutMs);
+                stderr.on("data", onData);
+            });
+        }
+        return this.takeStderr();
     }
 
     async configure(): Promise<void> {
