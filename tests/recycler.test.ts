@@ -154,6 +154,22 @@ describe("node recycler", () => {
         assert.deepStrictEqual(h.log, ["node group lab/ng runs no nodes; nothing to recycle"]);
     });
 
+    it("leaves a node group deleted outside Pulumi alone, and says it had nothing to recycle", async () => {
+        eksMock.on(DescribeNodegroupCommand).rejects(awsError("ResourceNotFoundException", "No node group found for name: ng."));
+        const h = harness();
+        await recycleGroup({ group: MANAGED, recorded: { min: 1, desired: 2, max: 3 } }, OPTIONS, h.deps);
+        assert.strictEqual(eksMock.commandCalls(UpdateNodegroupConfigCommand).length, 0);
+        assert.deepStrictEqual(h.log, ["node group lab/ng no longer exists; nothing to recycle"]);
+    });
+
+    it("says nothing was changed when it cannot even read the group", async () => {
+        eksMock.on(DescribeNodegroupCommand).rejects(awsError("AccessDeniedException", "not authorized to perform: eks:DescribeNodegroup"));
+        await assert.rejects(recycleGroup({ group: MANAGED }, OPTIONS, harness().deps), {
+            message: "cannot read node group lab/ng from AWS, so nothing was changed: not authorized to perform: eks:DescribeNodegroup",
+        });
+        assert.strictEqual(eksMock.commandCalls(UpdateNodegroupConfigCommand).length, 0);
+    });
+
     it("waits for the new instances to join the cluster as Ready nodes, where the cluster can be reached", async () => {
         const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 }, 0, 0);
         managedGroup(group);

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { FakeAws } from "./support/fakeAws";
 import { FakeKube, nodeFor } from "./support/fakeKube";
-import { hostEnv, HostEnv } from "./support/hostEnv";
+import { closedPort, hostEnv, HostEnv } from "./support/hostEnv";
 import { dynamicUrn, Props, ProviderHost } from "./support/providerHost";
 import { recordedProviders } from "./support/recordedProviders";
 import { SimulatedGroup } from "./support/simulatedGroup";
@@ -74,7 +74,7 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 3 }, { min: 1, desired: 2, max: 3 }]);
         assert.deepStrictEqual(group.inService(), ["i-0003", "i-0004"]);
         assert.ok(kube.requests.some((r) => r.path === "/api/v1/nodes" && r.status === 200), "asked the cluster for Ready nodes");
-        assert.match(host.takeStderr(), new RegExp(`node recycler: recycled ${GROUP}\n`));
+        await host.takeStderrUntil(new RegExp(`node recycler: recycled ${GROUP}\n`));
     });
 
     it("waits, polling, for the old instances to go, the new ones to be in service and then Ready", async () => {
@@ -88,7 +88,7 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         };
         await host.delete(id, URN, outs);
         assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 3 }, { min: 1, desired: 2, max: 3 }]);
-        const log = host.takeStderr();
+        const log = await host.takeStderrUntil(new RegExp(`node recycler: recycled ${GROUP}\n`));
         for (const line of [
             `waiting for the old nodes of ${GROUP} to terminate: 2 of 2 still Terminating`,
             `waiting for 2 new nodes of ${GROUP} to be InService: 0 of 2 InService`,
@@ -107,7 +107,57 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         });
         assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 4 }, { min: 2, desired: 2, max: 4 }]);
         assert.deepStrictEqual(group.sizes, { min: 2, desired: 2, max: 4 });
-        assert.match(host.takeStderr(), new RegExp(`node recycler: recycling ${GROUP} failed; restoring min 2, desired 2, max 4\n`));
+        await host.takeStderrUntil(new RegExp(`node recycler: recycling ${GROUP} failed; restoring min 2, desired 2, max 4\n`));
+    });
+
+    it("retries a throttled call (the SDK) and an update already in progress (the recycler, with backoff)", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 1, max: 2 }, 0, 0);
+        const { id, outs } = await createdFor(group);
+        aws.fail("UpdateNodegroupConfig", { code: "ThrottlingException", message: "Rate exceeded", status: 429 });
+        aws.fail("UpdateNodegroupConfig", { code: "ResourceInUseException", message: "Nodegroup is currently being updated", status: 409 });
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(aws.callLog().filter((c) => c.startsWith("UpdateNodegroupConfig")), [
+            "UpdateNodegroupConfig ThrottlingException",
+            "UpdateNodegroupConfig ResourceInUseException",
+            "UpdateNodegroupConfig ok",
+            "UpdateNodegroupConfig ok",
+        ]);
+        assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 2 }, { min: 1, desired: 1, max: 2 }]);
+        await host.takeStderrUntil(new RegExp(`node recycler: scaling ${GROUP} to 0: ResourceInUseException, retrying in 1 s\n`));
+    });
+
+    it("has nothing to recycle when the node group was deleted outside Pulumi, and lets the delete succeed", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        aws.nodegroups.clear();
+        aws.calls.length = 0;
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(aws.callLog(), ["DescribeNodegroup ResourceNotFoundException"]);
+        await host.takeStderrUntil(new RegExp(`node recycler: ${GROUP} no longer exists; nothing to recycle\n`));
+    });
+
+    it("has nothing to recycle when a self-managed Auto Scaling group is gone (AWS lists no such group)", async () => {
+        const workers = { kind: "autoscaling", autoScalingGroupName: "workers" };
+        aws.asgs.set("workers", new SimulatedGroup({ min: 1, desired: 1, max: 2 }));
+        const checked = await host.check(URN, {}, inputs({ groups: [workers] }));
+        const { id, outs } = await host.create(URN, checked.inputs);
+        assert.deepStrictEqual([id, outs.recorded], ["workers", [{ min: 1, desired: 1, max: 2 }]]);
+        aws.asgs.clear();
+        await host.delete(id, URN, outs);
+        await host.takeStderrUntil(/node recycler: Auto Scaling group workers no longer exists; nothing to recycle\n/);
+    });
+
+    it("refuses to create for a node group that does not exist", async () => {
+        await assert.rejects(host.create(URN, inputs()), { message: `${GROUP} does not exist` });
+    });
+
+    it("skips the Ready check, saying so, when the cluster's API server cannot be reached", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 1, max: 2 }, 0, 0);
+        const server = `https://127.0.0.1:${await closedPort()}`;
+        const { id, outs } = await createdFor(group, { cluster: { ...inputs().cluster, server } });
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(group.sizes, { min: 1, desired: 1, max: 2 });
+        const log = await host.takeStderrUntil(new RegExp(`node recycler: recycled ${GROUP}\n`));
+        assert.match(log, new RegExp(`node recycler: cannot reach the cluster \\(connect ECONNREFUSED 127.0.0.1:\\d+\\); not waiting for the new nodes of ${GROUP} to be Ready\n`));
     });
 
     it("touches nothing on delete when recycling is switched off", async () => {
@@ -115,5 +165,32 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         aws.calls.length = 0;
         await host.delete(id, URN, outs);
         assert.deepStrictEqual(aws.callLog(), []);
+    });
+});
+
+describe("node recycler, run by the host, when AWS cannot be reached", () => {
+    let env: HostEnv;
+    let host: ProviderHost;
+    let recorded: Props;
+
+    before(async () => {
+        recorded = (await recordedProviders()).recycler;
+        env = hostEnv({ awsEndpoint: `http://127.0.0.1:${await closedPort()}` });
+        host = await ProviderHost.start({ env: env.vars });
+    });
+
+    after(async () => {
+        await host?.stop();
+        env?.remove();
+    });
+
+    it("fails the delete quickly, saying it could not read the group and changed nothing", async () => {
+        const started = Date.now();
+        const outs = { ...recorded, recorded: [{ min: 1, desired: 2, max: 3 }] };
+        await assert.rejects(host.delete(`${CLUSTER}/${NODEGROUP}`, URN, outs), (e: Error) => {
+            assert.match(e.message, new RegExp(`^cannot read ${GROUP} from AWS, so nothing was changed: connect ECONNREFUSED 127.0.0.1:\\d+$`));
+            return true;
+        });
+        assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
     });
 });
