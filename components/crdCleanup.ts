@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubeApi, kubeApi, KubeCluster } from "./kubeApi";
+import { changedInputs } from "./providerDiff";
 
 /** The API groups of the CRDs the tigera-operator chart and operator install. Helm never deletes CRDs. */
 export const CALICO_CRD_GROUPS = ["crd.projectcalico.org", "operator.tigera.io"];
@@ -58,7 +59,9 @@ export const crdCleanupProvider: pulumi.dynamic.ResourceProvider<CrdCleanupInput
         return { id: `${inputs.cluster.clusterName}:${inputs.groups.join(",")}`, outs: inputs };
     },
     async diff(_id, olds, news) {
-        return { changes: JSON.stringify(olds) !== JSON.stringify(news), replaces: [], deleteBeforeReplace: false };
+        // The outputs are the inputs; `__provider` is compared with them (see providerDiff.ts).
+        const changed = changedInputs(olds, news);
+        return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id, _olds, news) {
         return { outs: news };

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubeCluster } from "./kubeApi";
+import { changedInputs } from "./providerDiff";
 import { awsDeps, GroupRef, readSizes, recycleAll, Sizes } from "./recycling";
 
 export interface NodeRecyclerInputs {
@@ -37,7 +38,8 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
         return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
     },
     async diff(_id, olds, news) {
-        const changed = (["region", "cluster", "groups", "enabled", "timeoutSeconds", "pollSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        // `recorded` is ours, not an input; `__provider` is compared with the inputs (see providerDiff.ts).
+        const changed = changedInputs(olds, news, ["recorded"]);
         // Never replaced: a replacement would delete, that is recycle, the old one.
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { FakeKube } from "./support/fakeKube";
 import { closedPort, ENV_KEY_ID, hostEnv, HostEnv } from "./support/hostEnv";
-import { dynamicUrn, Props, ProviderHost } from "./support/providerHost";
+import { dynamicUrn, Props, ProviderHost, reversedKeys } from "./support/providerHost";
 import { recordedProviders } from "./support/recordedProviders";
 
 const URN = dynamicUrn("CalicoCrdCleanup", "calico-crd-cleanup");
@@ -78,5 +78,19 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
         assert.strictEqual(kube.requests.filter((r) => r.method === "GET").length, 4, "the first list, two with the CRDs still going, one without");
         await host.takeStderrUntil(/calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
+    });
+
+    it("diffs as unchanged with the same inputs and code, whatever their key order", async () => {
+        const { id, outs } = await created();
+        const { inputs: news } = await host.check(URN, outs, reversedKeys(inputs()) as Props);
+        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("diffs as changed when only its code changed, so update stores the new code that delete will run", async () => {
+        const { id, outs } = await created();
+        const newCode = `${recorded.__provider}\n// the next version of the provider\n`;
+        const { inputs: news } = await host.check(URN, outs, inputs({ __provider: newCode }));
+        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.strictEqual((await host.update(id, URN, outs, news)).outs.__provider, newCode);
     });
 });

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { FakeAws } from "./support/fakeAws";
 import { FakeKube, nodeFor } from "./support/fakeKube";
 import { closedPort, hostEnv, HostEnv } from "./support/hostEnv";
-import { dynamicUrn, Props, ProviderHost } from "./support/providerHost";
+import { dynamicUrn, Props, ProviderHost, reversedKeys } from "./support/providerHost";
 import { recordedProviders } from "./support/recordedProviders";
 import { SimulatedGroup } from "./support/simulatedGroup";
 
@@ -158,6 +158,28 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(group.sizes, { min: 1, desired: 1, max: 2 });
         const log = await host.takeStderrUntil(new RegExp(`node recycler: recycled ${GROUP}\n`));
         assert.match(log, new RegExp(`node recycler: cannot reach the cluster \\(connect ECONNREFUSED 127.0.0.1:\\d+\\); not waiting for the new nodes of ${GROUP} to be Ready\n`));
+    });
+
+    it("diffs as unchanged with the same inputs and code, whatever their key order", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        const { inputs: news } = await host.check(URN, outs, reversedKeys(inputs()) as Props);
+        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("diffs as changed when only its code changed, so update stores the new code that delete will run", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        const newCode = `${recorded.__provider}\n// the next version of the provider\n`;
+        const { inputs: news } = await host.check(URN, outs, inputs({ __provider: newCode }));
+        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+        const updated = await host.update(id, URN, outs, news);
+        assert.strictEqual(updated.outs.__provider, newCode);
+        assert.deepStrictEqual(updated.outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
+    });
+
+    it("diffs as changed when an input changed, and never asks to be replaced", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        const { inputs: news } = await host.check(URN, outs, inputs({ timeoutSeconds: 900 }));
+        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
     it("touches nothing on delete when recycling is switched off", async () => {

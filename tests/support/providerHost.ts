@@ -201,3 +201,10 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
         });
     });
 }
+
+/** `value` with every object's keys in reverse order: state read back need not keep the order a program wrote. */
+export function reversedKeys(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(reversedKeys);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+}
