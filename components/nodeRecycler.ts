@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubeCluster } from "./kubeApi";
-import { changedInputs } from "./providerDiff";
-import { awsDeps, GroupRef, readSizes, recycleAll, Sizes } from "./recycling";
+import { changedInputs, sameValue } from "./providerDiff";
+import { awsDeps, GroupRef, recordSizes, recycleAll, Sizes } from "./recycling";
 
 export interface NodeRecyclerInputs {
     region: string;
@@ -34,7 +34,7 @@ const POLL_SECONDS = 15;
  */
 export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerInputs, NodeRecyclerOutputs> = {
     async create(inputs) {
-        const recorded = await readSizes(inputs.groups, awsDeps(inputs.region), inputs.timeoutSeconds);
+        const recorded = await recordSizes(inputs.groups.map((group) => ({ group })), awsDeps(inputs.region), inputs.timeoutSeconds);
         return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
     },
     async diff(_id, olds, news) {
@@ -43,8 +43,14 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
         // Never replaced: a replacement would delete, that is recycle, the old one.
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },
-    async update(_id, _olds, news) {
-        return { outs: { ...news, recorded: await readSizes(news.groups, awsDeps(news.region), news.timeoutSeconds) } };
+    async update(_id, olds, news) {
+        // What was recorded for a group that stays, so a group left at 0 by an interrupted recycle keeps its sizes.
+        const before = (group: GroupRef) => {
+            const i = olds.groups.findIndex((g) => sameValue(g, group));
+            return i < 0 ? undefined : olds.recorded?.[i];
+        };
+        const targets = news.groups.map((group) => ({ group, recorded: before(group) }));
+        return { outs: { ...news, recorded: await recordSizes(targets, awsDeps(news.region), news.timeoutSeconds) } };
     },
     async delete(_id, props) {
         if (!props.enabled) return;

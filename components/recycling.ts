@@ -181,14 +181,19 @@ export async function recycleGroup(target: RecycleTarget, options: RecycleOption
     deps.log(`recycled ${scaler.name}`);
 }
 
-/** Reads each group's current sizes, to record at creation; a group that does not exist is an error here. */
-export async function readSizes(groups: GroupRef[], deps: RecycleDeps, timeoutSeconds: number): Promise<Sizes[]> {
+/**
+ * The sizes to record for each group, on create and update: the current ones, except that what was recorded before is
+ * kept for a group found at 0 (an interrupted recycle left it there; recording zeros would lose what to restore) or no
+ * longer there. A group that does not exist and has nothing on record is an error.
+ */
+export async function recordSizes(targets: RecycleTarget[], deps: RecycleDeps, timeoutSeconds: number): Promise<Sizes[]> {
     const sizes: Sizes[] = [];
-    for (const group of groups) {
+    for (const { group, recorded } of targets) {
         const scaler = scalerFor(group, deps);
-        const read = await withRetries(`reading ${scaler.name}`, () => scaler.read(), deps.now() + timeoutSeconds * 1000, deps);
-        if (!read) throw new Error(`${scaler.name} does not exist`);
-        sizes.push(read);
+        const current = await withRetries(`reading ${scaler.name}`, () => scaler.read(), deps.now() + timeoutSeconds * 1000, deps);
+        if (!current && !recorded) throw new Error(`${scaler.name} does not exist`);
+        if (!current) deps.log(`${scaler.name} no longer exists; keeping its recorded sizes, ${sizesText(recorded!)}`);
+        sizes.push(current ? sizesToRestore(current, recorded) : recorded!);
     }
     return sizes;
 }

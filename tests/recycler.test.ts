@@ -233,6 +233,16 @@ describe("node recycler provider", () => {
         assert.deepStrictEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
+    it("keeps on update the sizes it recorded for a group found at 0, and records the others afresh", async () => {
+        const group = new SimulatedGroup({ min: 0, desired: 0, max: 3 });
+        managedGroup(group);
+        const other = { kind: "managed" as const, clusterName: "lab", nodegroupName: "other" };
+        const olds = { ...inputs, recorded: [{ min: 1, desired: 2, max: 3 }] };
+        const updated = await nodeRecyclerProvider.update!("lab/ng", olds, { ...inputs, groups: [other, MANAGED] });
+        // `other` was not recorded before, so its zeros are what it is; MANAGED keeps what was recorded for it.
+        assert.deepStrictEqual(updated.outs?.recorded, [{ min: 0, desired: 0, max: 3 }, { min: 1, desired: 2, max: 3 }]);
+    });
+
     it("recycles on delete, with the real clock and clients (stubbed), when enabled", async () => {
         const group = new SimulatedGroup({ min: 1, desired: 1, max: 2 }, 0, 0);
         managedGroup(group);

@@ -176,6 +176,30 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(updated.outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
     });
 
+    it("keeps the recorded sizes on update when it finds the group at 0, where an interrupted recycle left it", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 });
+        const { id, outs } = await createdFor(group);
+        group.resize({ min: 0, desired: 0, max: 3 });
+        const updated = await host.update(id, URN, outs, (await host.check(URN, outs, inputs({ timeoutSeconds: 900 }))).inputs);
+        assert.deepStrictEqual(updated.outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
+    });
+
+    it("records the sizes anew on update when the group was resized", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 });
+        const { id, outs } = await createdFor(group);
+        group.resize({ min: 2, desired: 3, max: 5 });
+        const updated = await host.update(id, URN, outs, (await host.check(URN, outs, inputs({ timeoutSeconds: 900 }))).inputs);
+        assert.deepStrictEqual(updated.outs.recorded, [{ min: 2, desired: 3, max: 5 }]);
+    });
+
+    it("keeps the recorded sizes on update, saying so, when the group no longer exists", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        aws.nodegroups.clear();
+        const updated = await host.update(id, URN, outs, (await host.check(URN, outs, inputs({ timeoutSeconds: 900 }))).inputs);
+        assert.deepStrictEqual(updated.outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
+        await host.takeStderrUntil(new RegExp(`node recycler: ${GROUP} no longer exists; keeping its recorded sizes, min 1, desired 2, max 3\n`));
+    });
+
     it("diffs as changed when an input changed, and never asks to be replaced", async () => {
         const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
         const { inputs: news } = await host.check(URN, outs, inputs({ timeoutSeconds: 900 }));
