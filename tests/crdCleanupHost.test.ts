@@ -3,6 +3,7 @@
  * fake Kubernetes API over HTTPS (trusting only the cluster CA it is given) with an EKS token it signs itself.
  */
 import * as assert from "assert";
+import { kubeApi } from "../components/kubeApi";
 import { FakeKube } from "./support/fakeKube";
 import { closedPort, ENV_KEY_ID, hostEnv, HostEnv } from "./support/hostEnv";
 import { dynamicUrn, Props, ProviderHost, reversedKeys } from "./support/providerHost";
@@ -80,6 +81,22 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         await host.takeStderrUntil(/calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
     });
 
+    it("reports a 403 as the API server states it, and what to check", async () => {
+        const { id, outs } = await created();
+        const message = `customresourcedefinitions.apiextensions.k8s.io "${CALICO[0]}" is forbidden: User "arn:aws:sts::123456789012:assumed-role/ci/pulumi" cannot delete resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope`;
+        kube.fail("DELETE", CRDS, { status: 403, reason: "Forbidden", message });
+        await assert.rejects(host.delete(id, URN, outs), {
+            message: `DELETE ${CRDS}/${CALICO[0]}: HTTP 403 Forbidden: ${message}; the AWS identity is known to the cluster, but its Kubernetes RBAC does not allow this`,
+        });
+        assert.strictEqual(kube.crds.length, 4, "nothing deleted");
+    });
+
+    it("fails on a server error, naming the request", async () => {
+        const { id, outs } = await created();
+        kube.fail("GET", CRDS, { status: 500, reason: "InternalError", message: "etcdserver: request timed out" });
+        await assert.rejects(host.delete(id, URN, outs), { message: `GET ${CRDS}: HTTP 500 InternalError: etcdserver: request timed out` });
+    });
+
     it("diffs as unchanged with the same inputs and code, whatever their key order", async () => {
         const { id, outs } = await created();
         const { inputs: news } = await host.check(URN, outs, reversedKeys(inputs()) as Props);
@@ -92,5 +109,24 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         const { inputs: news } = await host.check(URN, outs, inputs({ __provider: newCode }));
         assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
         assert.strictEqual((await host.update(id, URN, outs, news)).outs.__provider, newCode);
+    });
+});
+
+describe("the Kubernetes API client, against the fake API server", () => {
+    let kube: FakeKube;
+    before(async () => {
+        kube = await FakeKube.start();
+    });
+    after(async () => {
+        await kube?.close();
+    });
+
+    it("gives up on a request the server never answers, after its timeout", async () => {
+        const cluster = { clusterName: "lab", server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData, region: "us-west-2" };
+        // Credentials given, so that nothing looks for any in this process.
+        const api = kubeApi(cluster, { credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" }, timeoutSeconds: 0.2 });
+        kube.fail("GET", "/api/v1/nodes", "hang");
+        await assert.rejects(api.get("/api/v1/nodes"), { message: "GET /api/v1/nodes: no answer in 0.2 s" });
+        assert.deepStrictEqual(kube.requests.map((r) => [r.method, r.path, r.keyId, r.status]), [["GET", "/api/v1/nodes", "AKIDEXAMPLE", 0]]);
     });
 });
