@@ -44,7 +44,8 @@ function toBuffer(data: SourceData): Buffer {
 /** An EKS authentication token for `clusterName`, valid for about a minute of use (tokens live 15 minutes). */
 export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity, signingDate?: Date): Promise<string> {
     const signer = new SignatureV4({ service: "sts", region, sha256: Sha256, credentials: credentials ?? defaultProvider() });
-    const hostname = `sts.${region}.amazonaws.com`;
+    // The China regions (cn-north-1, cn-northwest-1) are their own partition, under amazonaws.com.cn.
+    const hostname = `sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
     const presigned = await signer.presign(
         {
             method: "GET",

@@ -46,6 +46,16 @@ describe("EKS token", () => {
     });
 });
 
+describe("EKS token in the China partition", () => {
+    it("is signed for the regional STS endpoint under amazonaws.com.cn", async () => {
+        const token = await eksToken("team-cluster", "cn-northwest-1", CREDENTIALS, DATE);
+        const url = new URL(Buffer.from(token.slice("k8s-aws-v1.".length), "base64url").toString());
+        assert.strictEqual(url.host, "sts.cn-northwest-1.amazonaws.com.cn");
+        assert.strictEqual(url.searchParams.get("X-Amz-Credential"), "AKIDEXAMPLE/20261125/cn-northwest-1/sts/aws4_request");
+        assert.strictEqual(url.searchParams.get("X-Amz-Signature"), expectedSignature(url.searchParams, url.host, "team-cluster", "cn-northwest-1"));
+    });
+});
+
 /** A fake API server whose CRDs disappear a few list calls after their DELETE. */
 function fakeApi(crds: { name: string; group: string }[], ticksToVanish: number): KubeApi & { deleted: string[] } {
     const pending = new Map<string, number>();

@@ -81,6 +81,12 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         await host.takeStderrUntil(/calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
     });
 
+    it("signs its token for the China partition's STS host in a cn- region", async () => {
+        const { id, outs } = await created({ cluster: { ...inputs().cluster, region: "cn-north-1" } });
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(new Set(kube.requests.map((r) => r.stsHost)), new Set(["sts.cn-north-1.amazonaws.com.cn"]));
+    });
+
     it("reports a 403 as the API server states it, and what to check", async () => {
         const { id, outs } = await created();
         const message = `customresourcedefinitions.apiextensions.k8s.io "${CALICO[0]}" is forbidden: User "arn:aws:sts::123456789012:assumed-role/ci/pulumi" cannot delete resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope`;
