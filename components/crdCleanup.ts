@@ -49,6 +49,8 @@ export interface CrdCleanupInputs {
      * @default - 5
      */
     pollSeconds?: number;
+    /** The AWS profile whose credentials sign the cluster's token. @default - the default credential chain's choice */
+    profile?: string;
 }
 
 const POLL_SECONDS = 5;
@@ -67,7 +69,7 @@ export const crdCleanupProvider: pulumi.dynamic.ResourceProvider<CrdCleanupInput
         return { outs: news };
     },
     async delete(_id, props) {
-        await deleteCrds(kubeApi(props.cluster), props.groups, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, {
+        await deleteCrds(kubeApi(props.cluster, { profile: props.profile }), props.groups, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, {
             now: () => Date.now(),
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
             log: (message) => console.error(`calico CRD cleanup: ${message}`),

@@ -7,7 +7,7 @@
  */
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { AwsCredentialIdentity, Checksum, SourceData } from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from "@smithy/types";
 import * as crypto from "crypto";
 import * as https from "https";
 
@@ -42,7 +42,7 @@ function toBuffer(data: SourceData): Buffer {
 }
 
 /** An EKS authentication token for `clusterName`, valid for about a minute of use (tokens live 15 minutes). */
-export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity, signingDate?: Date): Promise<string> {
+export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider, signingDate?: Date): Promise<string> {
     const signer = new SignatureV4({ service: "sts", region, sha256: Sha256, credentials: credentials ?? defaultProvider() });
     // The China regions (cn-north-1, cn-northwest-1) are their own partition, under amazonaws.com.cn.
     const hostname = `sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
@@ -78,7 +78,9 @@ export interface KubeApi {
 }
 
 export interface KubeApiOptions {
-    /** What signs the EKS token. @default - the default credential chain */
+    /** The AWS profile whose credentials sign the EKS token. @default - the default credential chain's choice */
+    profile?: string;
+    /** What signs the EKS token, instead of a profile's or the default chain's credentials. */
     credentials?: AwsCredentialIdentity;
     /** The longest one request may wait for an answer. @default - 30 s */
     timeoutSeconds?: number;
@@ -91,8 +93,10 @@ interface Reply {
 
 export function kubeApi(cluster: KubeCluster, options: KubeApiOptions = {}): KubeApi {
     const timeoutSeconds = options.timeoutSeconds ?? 30;
+    // One provider for every request: it caches the credentials it resolves.
+    const credentials = options.credentials ?? defaultProvider({ profile: options.profile });
     const request = async (method: string, path: string): Promise<Reply> => {
-        const token = await eksToken(cluster.clusterName, cluster.region, options.credentials);
+        const token = await eksToken(cluster.clusterName, cluster.region, credentials);
         const url = new URL(path, cluster.server);
         return new Promise((resolve, reject) => {
             const req = https.request(url, {

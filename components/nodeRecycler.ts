@@ -18,6 +18,11 @@ export interface NodeRecyclerInputs {
      * @default - 15
      */
     pollSeconds?: number;
+    /**
+     * The AWS profile whose credentials resize the groups and sign the cluster's token.
+     * @default - the default credential chain's choice
+     */
+    profile?: string;
 }
 
 /** What the provider keeps in state: the inputs, and each group's sizes when they were last recorded. */
@@ -34,7 +39,7 @@ const POLL_SECONDS = 15;
  */
 export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerInputs, NodeRecyclerOutputs> = {
     async create(inputs) {
-        const recorded = await recordSizes(inputs.groups.map((group) => ({ group })), awsDeps(inputs.region), inputs.timeoutSeconds);
+        const recorded = await recordSizes(inputs.groups.map((group) => ({ group })), awsDeps(inputs), inputs.timeoutSeconds);
         return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
     },
     async diff(_id, olds, news) {
@@ -50,12 +55,12 @@ export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerI
             return i < 0 ? undefined : olds.recorded?.[i];
         };
         const targets = news.groups.map((group) => ({ group, recorded: before(group) }));
-        return { outs: { ...news, recorded: await recordSizes(targets, awsDeps(news.region), news.timeoutSeconds) } };
+        return { outs: { ...news, recorded: await recordSizes(targets, awsDeps(news), news.timeoutSeconds) } };
     },
     async delete(_id, props) {
         if (!props.enabled) return;
         const targets = props.groups.map((group, i) => ({ group, recorded: props.recorded?.[i] }));
-        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, awsDeps(props.region, props.cluster));
+        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, awsDeps(props));
     },
 };
 

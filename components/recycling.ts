@@ -214,14 +214,23 @@ export function readyNodeCounter(api: KubeApi): (instanceIds: string[]) => Promi
     };
 }
 
+/** Where and as whom the real clients work. */
+export interface AwsSettings {
+    region: string;
+    /** The cluster's API server, to check that new nodes are Ready. */
+    cluster?: KubeCluster;
+    /** The AWS profile to use, for AWS and for the cluster's token. @default - the default credential chain's choice */
+    profile?: string;
+}
+
 /** Real clients and clock, for the dynamic provider; with a cluster, also a check that new nodes are Ready. */
-export function awsDeps(region: string, cluster?: KubeCluster): RecycleDeps {
+export function awsDeps({ region, cluster, profile }: AwsSettings): RecycleDeps {
     // The SDK retries throttling too; ours covers what it does not (ResourceInUse, scaling in progress).
-    const config = { region, maxAttempts: 5 };
+    const config = { region, profile, maxAttempts: 5 };
     return {
         eks: new EKSClient(config),
         autoScaling: new AutoScalingClient(config),
-        nodesReady: cluster ? readyNodeCounter(kubeApi(cluster)) : undefined,
+        nodesReady: cluster ? readyNodeCounter(kubeApi(cluster, { profile })) : undefined,
         now: () => Date.now(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         log: (message) => console.error(`node recycler: ${message}`),

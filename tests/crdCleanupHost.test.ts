@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { kubeApi } from "../components/kubeApi";
 import { FakeKube } from "./support/fakeKube";
-import { closedPort, ENV_KEY_ID, hostEnv, HostEnv } from "./support/hostEnv";
+import { closedPort, ENV_KEY_ID, hostEnv, HostEnv, PROFILE } from "./support/hostEnv";
 import { dynamicUrn, Props, ProviderHost, reversedKeys } from "./support/providerHost";
 import { recordedProviders } from "./support/recordedProviders";
 
@@ -79,6 +79,12 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
         assert.strictEqual(kube.requests.filter((r) => r.method === "GET").length, 4, "the first list, two with the CRDs still going, one without");
         await host.takeStderrUntil(/calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
+    });
+
+    it("signs its token as the given AWS profile", async () => {
+        const { id, outs } = await created({ profile: PROFILE.name });
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(new Set(kube.requests.map((r) => r.keyId)), new Set([PROFILE.keyId]));
     });
 
     it("signs its token for the China partition's STS host in a cn- region", async () => {

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { FakeAws } from "./support/fakeAws";
 import { FakeKube, nodeFor } from "./support/fakeKube";
-import { closedPort, hostEnv, HostEnv } from "./support/hostEnv";
+import { closedPort, ENV_KEY_ID, hostEnv, HostEnv, PROFILE } from "./support/hostEnv";
 import { dynamicUrn, Props, ProviderHost, reversedKeys } from "./support/providerHost";
 import { recordedProviders } from "./support/recordedProviders";
 import { SimulatedGroup } from "./support/simulatedGroup";
@@ -64,7 +64,7 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
         assert.strictEqual(outs.__provider, recorded.__provider);
         assert.deepStrictEqual(aws.callLog(), ["DescribeNodegroup ok"]);
-        assert.deepStrictEqual(aws.calls.map((c) => c.keyId), ["AKIDHOSTENVIRONMENT"]);
+        assert.deepStrictEqual(aws.calls.map((c) => c.keyId), [ENV_KEY_ID]);
     });
 
     it("recycles on delete, from the stored outputs: to 0, back to the recorded sizes, new nodes Ready", async () => {
@@ -204,6 +204,16 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
         const { inputs: news } = await host.check(URN, outs, inputs({ timeoutSeconds: 900 }));
         assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("works as the given AWS profile: for AWS calls and for the cluster's token", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 1, max: 2 }, 0, 0);
+        const { id, outs } = await createdFor(group, { profile: PROFILE.name });
+        await host.delete(id, URN, outs);
+        assert.deepStrictEqual(group.sizes, { min: 1, desired: 1, max: 2 });
+        assert.deepStrictEqual(new Set(aws.calls.map((c) => c.keyId)), new Set([PROFILE.keyId]));
+        assert.ok(kube.requests.length > 0, "asked the cluster for Ready nodes");
+        assert.deepStrictEqual(new Set(kube.requests.map((r) => r.keyId)), new Set([PROFILE.keyId]));
     });
 
     it("touches nothing on delete when recycling is switched off", async () => {

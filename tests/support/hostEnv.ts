@@ -11,10 +11,13 @@ import * as path from "path";
 /** The access key id of the credentials in the environment, as the fakes see it in signatures. */
 export const ENV_KEY_ID = "AKIDHOSTENVIRONMENT";
 
+/** A profile in the shared credentials file, with an access key id of its own. */
+export const PROFILE = { name: "lab-admin", keyId: "AKIDFROMPROFILE" };
+
 export interface HostEnvOptions {
     /** Where the EKS and Auto Scaling clients send requests (a fake, or a closed port). */
     awsEndpoint: string;
-    /** The shared credentials file's content (ini). @default - empty */
+    /** The shared credentials file's content (ini). @default - PROFILE's credentials */
     credentials?: string;
 }
 
@@ -27,7 +30,8 @@ export interface HostEnv {
 export function hostEnv(options: HostEnvOptions): HostEnv {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "eks-netpol-lab-host-"));
     fs.writeFileSync(path.join(home, "config"), "");
-    fs.writeFileSync(path.join(home, "credentials"), options.credentials ?? "");
+    const profile = `[${PROFILE.name}]\naws_access_key_id = ${PROFILE.keyId}\naws_secret_access_key = fake-profile-secret\n`;
+    fs.writeFileSync(path.join(home, "credentials"), options.credentials ?? profile);
     return {
         vars: {
             HOME: home,
