@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { kubeApi } from "../components/kubeApi";
 import { FakeKube } from "./support/fakeKube";
-import { closedPort, ENV_KEY_ID, hostEnv, HostEnv, PROFILE } from "./support/hostEnv";
+import { closedPort, ENV_KEY_ID, ENV_SECRET, hostEnv, HostEnv, PROFILE } from "./support/hostEnv";
 import { dynamicUrn, Props, ProviderHost, reversedKeys } from "./support/providerHost";
 import { recordedProviders } from "./support/recordedProviders";
 
@@ -132,13 +132,23 @@ describe("the Kubernetes API client, against the fake API server", () => {
     after(async () => {
         await kube?.close();
     });
+    beforeEach(() => kube.reset());
+
+    // Credentials are given, so that nothing looks for any in this process.
+    const api = (accessKeyId: string, secretAccessKey: string) => {
+        const cluster = { clusterName: kube.clusterName, server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData, region: "us-west-2" };
+        return kubeApi(cluster, { credentials: { accessKeyId, secretAccessKey }, timeoutSeconds: 0.2 });
+    };
+
+    it("is refused, with a pointer to the identity's access, when the cluster does not accept its token", async () => {
+        await assert.rejects(api(ENV_KEY_ID, "not-the-secret").get("/api/v1/nodes"), {
+            message: "GET /api/v1/nodes: HTTP 401 Unauthorized: Unauthorized; the cluster did not accept the EKS token: is this AWS identity given access to the cluster (an access entry or aws-auth)?",
+        });
+    });
 
     it("gives up on a request the server never answers, after its timeout", async () => {
-        const cluster = { clusterName: "lab", server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData, region: "us-west-2" };
-        // Credentials given, so that nothing looks for any in this process.
-        const api = kubeApi(cluster, { credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" }, timeoutSeconds: 0.2 });
         kube.fail("GET", "/api/v1/nodes", "hang");
-        await assert.rejects(api.get("/api/v1/nodes"), { message: "GET /api/v1/nodes: no answer in 0.2 s" });
-        assert.deepStrictEqual(kube.requests.map((r) => [r.method, r.path, r.keyId, r.status]), [["GET", "/api/v1/nodes", "AKIDEXAMPLE", 0]]);
+        await assert.rejects(api(ENV_KEY_ID, ENV_SECRET).get("/api/v1/nodes"), { message: "GET /api/v1/nodes: no answer in 0.2 s" });
+        assert.deepStrictEqual(kube.requests.map((r) => [r.method, r.path, r.keyId, r.status]), [["GET", "/api/v1/nodes", ENV_KEY_ID, 0]]);
     });
 });

@@ -213,7 +213,7 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(group.sizes, { min: 1, desired: 1, max: 2 });
         assert.deepStrictEqual(new Set(aws.calls.map((c) => c.keyId)), new Set([PROFILE.keyId]));
         assert.ok(kube.requests.length > 0, "asked the cluster for Ready nodes");
-        assert.deepStrictEqual(new Set(kube.requests.map((r) => r.keyId)), new Set([PROFILE.keyId]));
+        assert.deepStrictEqual(new Set(kube.requests.map((r) => `${r.keyId} ${r.status}`)), new Set([`${PROFILE.keyId} 200`]));
     });
 
     it("touches nothing on delete when recycling is switched off", async () => {

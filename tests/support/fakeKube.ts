@@ -2,7 +2,8 @@
  * A fake Kubernetes API server on loopback HTTPS, with the test-only certificate in tests/fixtures/tls (its CA is what
  * a provider is given as the cluster's certificateAuthorityData). It answers what the providers ask, the way a real API
  * server does: lists whose items carry no `kind`, JSON Status bodies on 401/403/404, and it accepts only an EKS token
- * (`Bearer k8s-aws-v1.` + a presigned STS URL, which it decodes to record who signed it and for which STS host).
+ * (`Bearer k8s-aws-v1.` + a presigned STS URL) for its cluster, signed with a key it knows: it checks the signature as
+ * STS would, and records who signed it and for which STS host.
  *   GET    /api/v1/nodes
  *   GET    /apis/apiextensions.k8s.io/v1/customresourcedefinitions
  *   DELETE /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}
@@ -13,6 +14,8 @@ import * as http from "http";
 import * as https from "https";
 import { AddressInfo } from "net";
 import * as path from "path";
+import { ENV_KEY_ID, ENV_SECRET, PROFILE } from "./hostEnv";
+import { presignedTokenSignature } from "./sigv4";
 
 const TLS = path.join(__dirname, "..", "fixtures", "tls");
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
@@ -51,6 +54,10 @@ export class FakeKube {
     listsToVanish = 0;
     /** The nodes GET /api/v1/nodes lists, computed at each request. */
     nodes: () => object[] = () => [];
+    /** The cluster a token must be for (its signed x-k8s-aws-id header). */
+    clusterName = "eks-netpol-lab-dev";
+    /** Secret keys by access key id: the identities whose tokens verify. The host's environment and profile. */
+    readonly secrets = new Map([[ENV_KEY_ID, ENV_SECRET], [PROFILE.keyId, PROFILE.secret]]);
     private readonly vanishing = new Map<string, number>();
     private readonly faults: { method: string; pathPrefix: string; fault: KubeFault; times: number }[] = [];
 
@@ -96,13 +103,20 @@ export class FakeKube {
         const method = req.method ?? "GET";
         const urlPath = new URL(req.url ?? "/", this.url).pathname;
         const token = readToken(req.headers.authorization);
-        const record = (status: number) => this.requests.push({ method, path: urlPath, keyId: token?.keyId ?? "", stsHost: token?.stsHost ?? "", status });
+        const valid = token !== undefined && this.verifies(token);
+        const record = (status: number) => this.requests.push({ method, path: urlPath, keyId: token?.keyId ?? "", stsHost: token?.url.host ?? "", status });
         const fault = this.injected(method, urlPath);
         if (fault === "hang") return void record(0);
-        const [status, body] = !token ? statusBody(401, "Unauthorized", "Unauthorized") : fault ? statusBody(fault.status, fault.reason, fault.message) : this.answer(method, urlPath);
+        const [status, body] = !valid ? statusBody(401, "Unauthorized", "Unauthorized") : fault ? statusBody(fault.status, fault.reason, fault.message) : this.answer(method, urlPath);
         record(status);
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
+    }
+
+    /** As STS would redeem it: signed by a known key, for this cluster, with a valid signature. */
+    private verifies(token: { keyId: string; url: URL }): boolean {
+        const secret = this.secrets.get(token.keyId);
+        return secret !== undefined && token.url.searchParams.get("X-Amz-Signature") === presignedTokenSignature(token.url, secret, this.clusterName);
     }
 
     private injected(method: string, urlPath: string): KubeFault | undefined {
@@ -144,14 +158,14 @@ export class FakeKube {
     }
 }
 
-/** The key id and STS host of an EKS token, or undefined when the header carries none. */
-function readToken(authorization: string | undefined): { keyId: string; stsHost: string } | undefined {
+/** The presigned URL of an EKS token and the access key id that signed it, or undefined when the header has none. */
+function readToken(authorization: string | undefined): { keyId: string; url: URL } | undefined {
     const prefix = "Bearer k8s-aws-v1.";
     if (!authorization?.startsWith(prefix)) return undefined;
     try {
         const url = new URL(Buffer.from(authorization.slice(prefix.length), "base64url").toString());
         const credential = url.searchParams.get("X-Amz-Credential");
-        return credential ? { keyId: credential.split("/")[0], stsHost: url.host } : undefined;
+        return credential ? { keyId: credential.split("/")[0], url } : undefined;
     } catch {
         return undefined;
     }

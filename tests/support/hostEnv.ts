@@ -10,9 +10,10 @@ import * as path from "path";
 
 /** The access key id of the credentials in the environment, as the fakes see it in signatures. */
 export const ENV_KEY_ID = "AKIDHOSTENVIRONMENT";
+export const ENV_SECRET = "fake-secret-for-tests";
 
-/** A profile in the shared credentials file, with an access key id of its own. */
-export const PROFILE = { name: "lab-admin", keyId: "AKIDFROMPROFILE" };
+/** A profile in the shared credentials file, with an access key of its own. */
+export const PROFILE = { name: "lab-admin", keyId: "AKIDFROMPROFILE", secret: "fake-profile-secret" };
 
 export interface HostEnvOptions {
     /** Where the EKS and Auto Scaling clients send requests (a fake, or a closed port). */
@@ -30,7 +31,7 @@ export interface HostEnv {
 export function hostEnv(options: HostEnvOptions): HostEnv {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "eks-netpol-lab-host-"));
     fs.writeFileSync(path.join(home, "config"), "");
-    const profile = `[${PROFILE.name}]\naws_access_key_id = ${PROFILE.keyId}\naws_secret_access_key = fake-profile-secret\n`;
+    const profile = `[${PROFILE.name}]\naws_access_key_id = ${PROFILE.keyId}\naws_secret_access_key = ${PROFILE.secret}\n`;
     fs.writeFileSync(path.join(home, "credentials"), options.credentials ?? profile);
     return {
         vars: {
@@ -39,7 +40,7 @@ export function hostEnv(options: HostEnvOptions): HostEnv {
             AWS_SHARED_CREDENTIALS_FILE: path.join(home, "credentials"),
             AWS_REGION: "us-west-2",
             AWS_ACCESS_KEY_ID: ENV_KEY_ID,
-            AWS_SECRET_ACCESS_KEY: "fake-secret-for-tests",
+            AWS_SECRET_ACCESS_KEY: ENV_SECRET,
             AWS_EC2_METADATA_DISABLED: "true",
             AWS_ENDPOINT_URL_EKS: options.awsEndpoint,
             AWS_ENDPOINT_URL_AUTO_SCALING: options.awsEndpoint,
