@@ -97,33 +97,33 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         ]) assert.ok(log.includes(`node recycler: ${line}\n`), `${line}\nnot in:\n${log}`);
     });
 
-    it("restores the sizes when an AWS call fails mid-recycle, and says so", async () => {
+    it("restores the sizes when an AWS call fails mid-recycle, retrying the restore if need be, and says so", async () => {
         const group = new SimulatedGroup({ min: 2, desired: 2, max: 4 });
         const { id, outs } = await createdFor(group);
         // The listing of the old instances succeeds; the first poll of their termination, at 0, is denied.
         aws.fail("DescribeAutoScalingGroups", { code: "AccessDenied", message: "not authorized to perform: autoscaling:DescribeAutoScalingGroups", status: 403 }, { after: 1 });
+        // And the restore finds an update still in progress: retried, not given up (which would leave the group at 0).
+        aws.fail("UpdateNodegroupConfig", { code: "ResourceInUseException", message: "Nodegroup is currently being updated", status: 409 }, { after: 1 });
         await assert.rejects(host.delete(id, URN, outs), {
             message: `recycling ${GROUP} failed: not authorized to perform: autoscaling:DescribeAutoScalingGroups; its sizes were restored to min 2, desired 2, max 4`,
         });
         assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 4 }, { min: 2, desired: 2, max: 4 }]);
         assert.deepStrictEqual(group.sizes, { min: 2, desired: 2, max: 4 });
-        await host.takeStderrUntil(new RegExp(`node recycler: recycling ${GROUP} failed; restoring min 2, desired 2, max 4\n`));
+        const log = await host.takeStderrUntil(new RegExp(`node recycler: restoring ${GROUP}: ResourceInUseException, retrying in 1 s\n`));
+        assert.ok(log.includes(`node recycler: recycling ${GROUP} failed; restoring min 2, desired 2, max 4\n`), log);
     });
 
-    it("retries a throttled call (the SDK) and an update already in progress (the recycler, with backoff)", async () => {
+    it("retries a throttled call and carries on (the SDK's own retry; updates in progress are the recycler's)", async () => {
         const group = new SimulatedGroup({ min: 1, desired: 1, max: 2 }, 0, 0);
         const { id, outs } = await createdFor(group);
         aws.fail("UpdateNodegroupConfig", { code: "ThrottlingException", message: "Rate exceeded", status: 429 });
-        aws.fail("UpdateNodegroupConfig", { code: "ResourceInUseException", message: "Nodegroup is currently being updated", status: 409 });
         await host.delete(id, URN, outs);
         assert.deepStrictEqual(aws.callLog().filter((c) => c.startsWith("UpdateNodegroupConfig")), [
             "UpdateNodegroupConfig ThrottlingException",
-            "UpdateNodegroupConfig ResourceInUseException",
             "UpdateNodegroupConfig ok",
             "UpdateNodegroupConfig ok",
         ]);
         assert.deepStrictEqual(group.updates, [{ min: 0, desired: 0, max: 2 }, { min: 1, desired: 1, max: 2 }]);
-        await host.takeStderrUntil(new RegExp(`node recycler: scaling ${GROUP} to 0: ResourceInUseException, retrying in 1 s\n`));
     });
 
     it("has nothing to recycle when the node group was deleted outside Pulumi, and lets the delete succeed", async () => {
@@ -176,6 +176,12 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(updated.outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
     });
 
+    it("diffs as changed when an input changed, and never asks to be replaced", async () => {
+        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
+        const { inputs: news } = await host.check(URN, outs, inputs({ timeoutSeconds: 900 }));
+        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
     it("keeps the recorded sizes on update when it finds the group at 0, where an interrupted recycle left it", async () => {
         const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 });
         const { id, outs } = await createdFor(group);
@@ -198,12 +204,6 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         const updated = await host.update(id, URN, outs, (await host.check(URN, outs, inputs({ timeoutSeconds: 900 }))).inputs);
         assert.deepStrictEqual(updated.outs.recorded, [{ min: 1, desired: 2, max: 3 }]);
         await host.takeStderrUntil(new RegExp(`node recycler: ${GROUP} no longer exists; keeping its recorded sizes, min 1, desired 2, max 3\n`));
-    });
-
-    it("diffs as changed when an input changed, and never asks to be replaced", async () => {
-        const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }));
-        const { inputs: news } = await host.check(URN, outs, inputs({ timeoutSeconds: 900 }));
-        assert.deepStrictEqual(await host.diff(id, URN, outs, news), { changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
     it("works as the given AWS profile: for AWS calls and for the cluster's token", async () => {
