@@ -7,6 +7,14 @@
  *
  * The calls mirror the engine's: `create` gets the checked inputs (with `__provider`), `update` and `diff` get the
  * stored outputs as olds, `delete` gets the stored outputs. The host's stderr, where providers log, is captured.
+ *
+ * Driving any dynamic resource of the program, given the inputs runProgram() recorded for it (`__provider` included):
+ *     const host = await ProviderHost.start({ env: hostEnv({ awsEndpoint: aws.url }).vars });   // in before()
+ *     const { inputs } = await host.check(urn, {}, recordedInputs);
+ *     const { id, outs } = await host.create(urn, inputs);
+ *     await host.delete(id, urn, outs);
+ *     await host.takeStderrUntil(/what it logs/);
+ *     await host.stop();                                                                        // in after()
  */
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
@@ -189,16 +197,21 @@ function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
             reject(new Error(`dynamic provider host ${why}; stderr: ${err}`));
         };
         const timer = setTimeout(() => fail(`printed no port in ${timeoutMs} ms`), timeoutMs);
-        child.stderr!.on("data", (chunk) => (err += chunk));
-        child.once("exit", (code) => fail(`exited with ${code} before printing its port`));
-        child.stdout!.on("data", (chunk) => {
+        const onStderr = (chunk: Buffer) => (err += chunk);
+        const onExit = (code: number | null) => fail(`exited with ${code} before printing its port`);
+        const onStdout = (chunk: Buffer) => {
             out += chunk;
             const newline = out.indexOf("\n");
             if (newline < 0) return;
             clearTimeout(timer);
-            child.removeAllListeners("exit");
+            child.stderr!.off("data", onStderr);
+            child.stdout!.off("data", onStdout);
+            child.off("exit", onExit);
             resolve(out.slice(0, newline).trim());
-        });
+        };
+        child.stderr!.on("data", onStderr);
+        child.stdout!.on("data", onStdout);
+        child.once("exit", onExit);
     });
 }
 
