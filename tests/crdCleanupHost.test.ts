@@ -20,10 +20,10 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
     let recorded: Props;
 
     before(async () => {
-        [kube, { cleanup: recorded }] = await Promise.all([FakeKube.start(), recordedProviders()]);
+        kube = await FakeKube.start();
         // The cleanup calls no AWS API: it only signs a token. A closed port makes sure of it.
         env = hostEnv({ awsEndpoint: `http://127.0.0.1:${await closedPort()}` });
-        host = await ProviderHost.start({ env: env.vars });
+        [host, { cleanup: recorded }] = await Promise.all([ProviderHost.start({ env: env.vars }), recordedProviders()]);
     });
 
     after(async () => {

@@ -26,9 +26,9 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
     let recorded: Props;
 
     before(async () => {
-        [aws, kube, { recycler: recorded }] = await Promise.all([FakeAws.start(), FakeKube.start(), recordedProviders()]);
+        [aws, kube] = await Promise.all([FakeAws.start(), FakeKube.start()]);
         env = hostEnv({ awsEndpoint: aws.url });
-        host = await ProviderHost.start({ env: env.vars });
+        [host, { recycler: recorded }] = await Promise.all([ProviderHost.start({ env: env.vars }), recordedProviders()]);
     });
 
     after(async () => {
@@ -230,9 +230,8 @@ describe("node recycler, run by the host, when AWS cannot be reached", () => {
     let recorded: Props;
 
     before(async () => {
-        recorded = (await recordedProviders()).recycler;
         env = hostEnv({ awsEndpoint: `http://127.0.0.1:${await closedPort()}` });
-        host = await ProviderHost.start({ env: env.vars });
+        [host, { recycler: recorded }] = await Promise.all([ProviderHost.start({ env: env.vars }), recordedProviders()]);
     });
 
     after(async () => {
