@@ -49,7 +49,10 @@ export interface CrdCleanupInputs {
      * @default - 5
      */
     pollSeconds?: number;
-    /** The AWS profile whose credentials sign the cluster's token. @default - the default credential chain's choice */
+    /**
+     * The AWS profile whose credentials sign the cluster's token.
+     * @default - the default credential chain's choice
+     */
     profile?: string;
 }
 
@@ -69,7 +72,8 @@ export const crdCleanupProvider: pulumi.dynamic.ResourceProvider<CrdCleanupInput
         return { outs: news };
     },
     async delete(_id, props) {
-        await deleteCrds(kubeApi(props.cluster, { profile: props.profile }), props.groups, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, {
+        const options = { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS };
+        await deleteCrds(kubeApi(props.cluster, { profile: props.profile }), props.groups, options, {
             now: () => Date.now(),
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
             log: (message) => console.error(`calico CRD cleanup: ${message}`),

@@ -20,7 +20,7 @@ export type { GroupRef, Sizes } from "./groupScaler";
 
 export interface RecycleTarget {
     group: GroupRef;
-    /** Sizes recorded when the recycler was created: what to restore if the group is found at 0. */
+    /** Sizes recorded when the recycler was created or updated: what to restore if the group is found at 0. */
     recorded?: Sizes;
 }
 
@@ -103,7 +103,7 @@ async function waitForNodesReady(name: string, instanceIds: string[], options: R
  * What to restore after the recycle: the current sizes, or the recorded ones if the group is found at 0 with sizes on
  * record (an earlier recycle was interrupted there). EKS wants a max of at least 1.
  */
-export function sizesToRestore(current: Sizes, recorded?: Sizes): Sizes {
+function sizesToRestore(current: Sizes, recorded?: Sizes): Sizes {
     const interrupted = current.desired === 0 && current.min === 0 && (recorded?.desired ?? 0) > 0;
     return interrupted ? { ...recorded!, max: Math.max(recorded!.max, 1) } : current;
 }
