@@ -7,7 +7,7 @@
  */
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { AwsCredentialIdentity, Checksum, SourceData } from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from "@smithy/types";
 import * as crypto from "crypto";
 import * as https from "https";
 
@@ -42,9 +42,10 @@ function toBuffer(data: SourceData): Buffer {
 }
 
 /** An EKS authentication token for `clusterName`, valid for about a minute of use (tokens live 15 minutes). */
-export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity, signingDate?: Date): Promise<string> {
+export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider, signingDate?: Date): Promise<string> {
     const signer = new SignatureV4({ service: "sts", region, sha256: Sha256, credentials: credentials ?? defaultProvider() });
-    const hostname = `sts.${region}.amazonaws.com`;
+    // The China regions (cn-north-1, cn-northwest-1) are their own partition, under amazonaws.com.cn.
+    const hostname = `sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
     const presigned = await signer.presign(
         {
             method: "GET",
@@ -76,28 +77,45 @@ export interface KubeApi {
     delete(path: string): Promise<void>;
 }
 
-export function kubeApi(cluster: KubeCluster): KubeApi {
-    const request = async (method: string, path: string): Promise<{ status: number; body: string }> => {
-        const token = await eksToken(cluster.clusterName, cluster.region);
+export interface KubeApiOptions {
+    /** The AWS profile whose credentials sign the EKS token. @default - the default credential chain's choice */
+    profile?: string;
+    /** What signs the EKS token, instead of a profile's or the default chain's credentials. */
+    credentials?: AwsCredentialIdentity;
+    /** The longest one request may wait for an answer. @default - 30 s */
+    timeoutSeconds?: number;
+}
+
+interface Reply {
+    status: number;
+    body: string;
+}
+
+export function kubeApi(cluster: KubeCluster, options: KubeApiOptions = {}): KubeApi {
+    const timeoutSeconds = options.timeoutSeconds ?? 30;
+    // One provider for every request: it caches the credentials it resolves.
+    const credentials = options.credentials ?? defaultProvider({ profile: options.profile });
+    const request = async (method: string, path: string): Promise<Reply> => {
+        const token = await eksToken(cluster.clusterName, cluster.region, credentials);
         const url = new URL(path, cluster.server);
         return new Promise((resolve, reject) => {
             const req = https.request(url, {
                 method,
                 ca: Buffer.from(cluster.certificateAuthorityData, "base64"),
                 headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-                timeout: 30_000,
+                timeout: timeoutSeconds * 1000,
             }, (res) => {
                 let body = "";
                 res.on("data", (chunk) => (body += chunk));
                 res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
             });
-            req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+            req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutSeconds} s`)));
             req.on("error", reject);
             req.end();
         });
     };
-    const check = (method: string, path: string, r: { status: number; body: string }) => {
-        if (r.status >= 300 && r.status !== 404) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+    const check = (method: string, path: string, r: Reply) => {
+        if (r.status >= 300 && r.status !== 404) throw apiError(method, path, r);
     };
     return {
         async get(path) {
@@ -109,4 +127,20 @@ export function kubeApi(cluster: KubeCluster): KubeApi {
             check("DELETE", path, await request("DELETE", path));
         },
     };
+}
+
+/** An error as the API server states it (its Status's reason and message), saying what to check on 401 and 403. */
+function apiError(method: string, path: string, r: Reply): Error {
+    let status: { reason?: string; message?: string } = {};
+    try {
+        status = JSON.parse(r.body);
+    } catch {
+        // Not a Status (a proxy's page, say): quote the start of the body below.
+    }
+    const detail = status.message ? `${status.reason ?? "Failure"}: ${status.message}` : r.body.slice(0, 300);
+    const hints: Record<number, string> = {
+        401: "; the cluster did not accept the EKS token: is this AWS identity given access to the cluster (an access entry or aws-auth)?",
+        403: "; the AWS identity is known to the cluster, but its Kubernetes RBAC does not allow this",
+    };
+    return new Error(`${method} ${path}: HTTP ${r.status} ${detail}${hints[r.status] ?? ""}`);
 }

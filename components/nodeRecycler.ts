@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KubeCluster } from "./kubeApi";
-import { awsDeps, GroupRef, readSizes, recycleAll, Sizes } from "./recycling";
+import { changedInputs, sameValue } from "./providerDiff";
+import { awsDeps, GroupRef, recordSizes, recycleAll, Sizes } from "./recycling";
 
 export interface NodeRecyclerInputs {
     region: string;
@@ -12,6 +13,16 @@ export interface NodeRecyclerInputs {
     enabled: boolean;
     /** The longest each wait of a recycle may take. */
     timeoutSeconds: number;
+    /**
+     * Seconds between polls while waiting for instances and nodes (tests shorten it: the wait runs in real time).
+     * @default - 15
+     */
+    pollSeconds?: number;
+    /**
+     * The AWS profile whose credentials resize the groups and sign the cluster's token.
+     * @default - the default credential chain's choice
+     */
+    profile?: string;
 }
 
 /** What the provider keeps in state: the inputs, and each group's sizes when they were last recorded. */
@@ -28,21 +39,28 @@ const POLL_SECONDS = 15;
  */
 export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerInputs, NodeRecyclerOutputs> = {
     async create(inputs) {
-        const recorded = await readSizes(inputs.groups, awsDeps(inputs.region), inputs.timeoutSeconds);
+        const recorded = await recordSizes(inputs.groups.map((group) => ({ group })), awsDeps(inputs), inputs.timeoutSeconds);
         return { id: inputs.groups.map((g) => (g.kind === "managed" ? `${g.clusterName}/${g.nodegroupName}` : g.autoScalingGroupName)).join(",") || "none", outs: { ...inputs, recorded } };
     },
     async diff(_id, olds, news) {
-        const changed = (["region", "cluster", "groups", "enabled", "timeoutSeconds"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        // `recorded` is ours, not an input; `__provider` is compared with the inputs (see providerDiff.ts).
+        const changed = changedInputs(olds, news, ["recorded"]);
         // Never replaced: a replacement would delete, that is recycle, the old one.
         return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
     },
-    async update(_id, _olds, news) {
-        return { outs: { ...news, recorded: await readSizes(news.groups, awsDeps(news.region), news.timeoutSeconds) } };
+    async update(_id, olds, news) {
+        // What was recorded for a group that stays, so a group left at 0 by an interrupted recycle keeps its sizes.
+        const before = (group: GroupRef) => {
+            const i = olds.groups.findIndex((g) => sameValue(g, group));
+            return i < 0 ? undefined : olds.recorded?.[i];
+        };
+        const targets = news.groups.map((group) => ({ group, recorded: before(group) }));
+        return { outs: { ...news, recorded: await recordSizes(targets, awsDeps(news), news.timeoutSeconds) } };
     },
     async delete(_id, props) {
         if (!props.enabled) return;
         const targets = props.groups.map((group, i) => ({ group, recorded: props.recorded?.[i] }));
-        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: POLL_SECONDS }, awsDeps(props.region, props.cluster));
+        await recycleAll(targets, { timeoutSeconds: props.timeoutSeconds, pollSeconds: props.pollSeconds ?? POLL_SECONDS }, awsDeps(props));
     },
 };
 

@@ -8,34 +8,23 @@
  *   3. restore the sizes, wait until as many new instances are InService and, where the cluster can be reached, until
  *      they are Ready nodes.
  * Every wait is bounded and reports progress; throttling and "busy" answers are retried with backoff; on any failure
- * the original sizes are restored before the error is raised, so a group is never left at 0 by us.
- *
- * A managed node group is resized through the EKS API (UpdateNodegroupConfig), which resizes its Auto Scaling group
- * and keeps EKS's view consistent; a self-managed group through the Auto Scaling API.
+ * the original sizes are restored before the error is raised, so a group is never left at 0 by us. A group that no
+ * longer exists (deleted outside Pulumi) has nothing to recycle. How each kind of group is resized: groupScaler.ts.
  */
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingGroupCommand } from "@aws-sdk/client-auto-scaling";
-import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { EKSClient } from "@aws-sdk/client-eks";
+import { AwsClients, GroupRef, Scaler, scalerFor, Sizes } from "./groupScaler";
 import { KubeApi, kubeApi, KubeCluster } from "./kubeApi";
 
-export interface Sizes {
-    min: number;
-    desired: number;
-    max: number;
-}
-
-export type GroupRef =
-    | { kind: "managed"; clusterName: string; nodegroupName: string }
-    | { kind: "autoscaling"; autoScalingGroupName: string };
+export type { GroupRef, Sizes } from "./groupScaler";
 
 export interface RecycleTarget {
     group: GroupRef;
-    /** Sizes recorded when the recycler was created: what to restore if the group is found at 0. */
+    /** Sizes recorded when the recycler was created or updated: what to restore if the group is found at 0. */
     recorded?: Sizes;
 }
 
-export interface RecycleDeps {
-    eks: EKSClient;
-    autoScaling: AutoScalingClient;
+export interface RecycleDeps extends AwsClients {
     /** How many of these EC2 instances are Ready Kubernetes nodes; throws when the cluster cannot be reached. */
     nodesReady?: (instanceIds: string[]) => Promise<number>;
     now: () => number;
@@ -49,76 +38,15 @@ export interface RecycleOptions {
     pollSeconds: number;
 }
 
-interface Instance {
-    id: string;
-    state: string;
-}
-
-/** What differs between a managed node group and a self-managed Auto Scaling group. */
-interface Scaler {
-    name: string;
-    read(): Promise<Sizes>;
-    set(sizes: Sizes): Promise<void>;
-    instances(): Promise<Instance[]>;
-}
-
-export function describeGroup(group: GroupRef): string {
-    return group.kind === "managed" ? `node group ${group.clusterName}/${group.nodegroupName}` : `Auto Scaling group ${group.autoScalingGroupName}`;
-}
-
-function scalerFor(group: GroupRef, deps: RecycleDeps): Scaler {
-    const asgInstances = async (names: string[]): Promise<Instance[]> => {
-        if (names.length === 0) return [];
-        const out = await deps.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names }));
-        return (out.AutoScalingGroups ?? []).flatMap((g) => (g.Instances ?? []).map((i) => ({ id: i.InstanceId ?? "", state: i.LifecycleState ?? "" })));
-    };
-    if (group.kind === "managed") {
-        const describe = async () => {
-            const out = await deps.eks.send(new DescribeNodegroupCommand({ clusterName: group.clusterName, nodegroupName: group.nodegroupName }));
-            const ng = out.nodegroup;
-            if (!ng?.scalingConfig) throw new Error(`EKS returned no scaling config for ${describeGroup(group)}`);
-            return ng;
-        };
-        return {
-            name: describeGroup(group),
-            read: async () => {
-                const { minSize = 0, desiredSize = 0, maxSize = 1 } = (await describe()).scalingConfig!;
-                return { min: minSize, desired: desiredSize, max: maxSize };
-            },
-            set: async (s) => {
-                await deps.eks.send(new UpdateNodegroupConfigCommand({
-                    clusterName: group.clusterName,
-                    nodegroupName: group.nodegroupName,
-                    scalingConfig: { minSize: s.min, desiredSize: s.desired, maxSize: s.max },
-                }));
-            },
-            instances: async () => asgInstances(((await describe()).resources?.autoScalingGroups ?? []).flatMap((g) => (g.name ? [g.name] : []))),
-        };
-    }
-    const describe = async () => {
-        const out = await deps.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group.autoScalingGroupName] }));
-        const asg = out.AutoScalingGroups?.[0];
-        if (!asg) throw new Error(`${describeGroup(group)} does not exist`);
-        return asg;
-    };
-    return {
-        name: describeGroup(group),
-        read: async () => {
-            const asg = await describe();
-            return { min: asg.MinSize ?? 0, desired: asg.DesiredCapacity ?? 0, max: asg.MaxSize ?? 1 };
-        },
-        set: async (s) => {
-            await deps.autoScaling.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group.autoScalingGroupName, MinSize: s.min, DesiredCapacity: s.desired, MaxSize: s.max }));
-        },
-        instances: () => asgInstances([group.autoScalingGroupName]),
-    };
-}
-
 /** AWS errors that mean "not now": throttling, a conflicting update in progress, a transient server fault. */
-const RETRYABLE = new Set([
-    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ResourceInUseException",
-    "ScalingActivityInProgressFault", "ResourceContentionFault", "ServiceUnavailableException", "ServerException", "InternalFailure",
-]);
+function isRetryable(errorName: string): boolean {
+    // Listed here, not in a module-level Set: this code runs serialized in Pulumi's dynamic-provider host, where a
+    // captured Set arrives as a plain object whose `has` throws on first use (tests/recyclerHost.test.ts).
+    return [
+        "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "ResourceInUseException",
+        "ScalingActivityInProgressFault", "ResourceContentionFault", "ServiceUnavailableException", "ServerException", "InternalFailure",
+    ].includes(errorName);
+}
 
 /** Runs `call`, retrying retryable AWS errors with exponential backoff (1 s doubling to 30 s) until `deadline`. */
 export async function withRetries<T>(what: string, call: () => Promise<T>, deadline: number, deps: RecycleDeps): Promise<T> {
@@ -128,7 +56,7 @@ export async function withRetries<T>(what: string, call: () => Promise<T>, deadl
         } catch (e) {
             const name = (e as { name?: string }).name ?? "";
             const delay = Math.min(30_000, 1000 * 2 ** attempt);
-            if (!RETRYABLE.has(name) || deps.now() + delay > deadline) throw e;
+            if (!isRetryable(name) || deps.now() + delay > deadline) throw e;
             deps.log(`${what}: ${name}, retrying in ${delay / 1000} s`);
             await deps.sleep(delay);
         }
@@ -171,53 +99,101 @@ async function waitForNodesReady(name: string, instanceIds: string[], options: R
     }, options, deps);
 }
 
-/** Recycles one group's nodes; see the file comment for the steps and guarantees. */
-export async function recycleGroup(target: RecycleTarget, options: RecycleOptions, deps: RecycleDeps): Promise<void> {
-    const scaler = scalerFor(target.group, deps);
-    const deadline = () => deps.now() + options.timeoutSeconds * 1000;
-    const current = await withRetries(`reading ${scaler.name}`, () => scaler.read(), deadline(), deps);
-    // Found at 0 with sizes on record: an earlier recycle was interrupted there. Restore what was recorded.
-    const interrupted = current.desired === 0 && current.min === 0 && (target.recorded?.desired ?? 0) > 0;
-    const original = interrupted ? { ...target.recorded!, max: Math.max(target.recorded!.max, 1) } : current;
-    if (original.desired === 0) {
-        deps.log(`${scaler.name} runs no nodes; nothing to recycle`);
-        return;
-    }
-    const old = new Set((await withRetries(`listing ${scaler.name}`, () => scaler.instances(), deadline(), deps)).map((i) => i.id));
-    deps.log(`recycling ${scaler.name}: ${old.size} nodes; scaling to 0, then back to ${sizesText(original)}`);
+/**
+ * What to restore after the recycle: the current sizes, or the recorded ones if the group is found at 0 with sizes on
+ * record (an earlier recycle was interrupted there). EKS wants a max of at least 1.
+ */
+function sizesToRestore(current: Sizes, recorded?: Sizes): Sizes {
+    const interrupted = current.desired === 0 && current.min === 0 && (recorded?.desired ?? 0) > 0;
+    return interrupted ? { ...recorded!, max: Math.max(recorded!.max, 1) } : current;
+}
+
+interface RecyclePlan {
+    current: Sizes;
+    original: Sizes;
+    /** The instances to replace. */
+    old: Set<string>;
+}
+
+/** Reads the group and decides what to do, changing nothing; undefined when there is nothing to recycle. */
+async function planRecycle(scaler: Scaler, target: RecycleTarget, options: RecycleOptions, deps: RecycleDeps): Promise<RecyclePlan | undefined> {
+    const deadline = deps.now() + options.timeoutSeconds * 1000;
     try {
-        const empty = { min: 0, desired: 0, max: original.max };
-        // EKS refuses an update that changes nothing; an interrupted run may have left the group at 0 already.
-        if (!sameSizes(current, empty)) await withRetries(`scaling ${scaler.name} to 0`, () => scaler.set(empty), deadline(), deps);
-        await waitFor(`the old nodes of ${scaler.name} to terminate`, async () => {
-            const left = (await scaler.instances()).filter((i) => old.has(i.id));
-            return { done: left.length === 0, progress: `${left.length} of ${old.size} still ${[...new Set(left.map((i) => i.state))].join("/") || "present"}` };
-        }, options, deps);
-        await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deadline(), deps);
-        let fresh: string[] = [];
-        await waitFor(`${original.desired} new nodes of ${scaler.name} to be InService`, async () => {
-            fresh = (await scaler.instances()).filter((i) => !old.has(i.id) && i.state === "InService").map((i) => i.id);
-            return { done: fresh.length >= original.desired, progress: `${fresh.length} of ${original.desired} InService` };
-        }, options, deps);
-        await waitForNodesReady(scaler.name, fresh, options, deps);
-        deps.log(`recycled ${scaler.name}`);
-    } catch (e) {
-        deps.log(`recycling ${scaler.name} failed; restoring ${sizesText(original)}`);
-        try {
-            await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deps.now() + options.timeoutSeconds * 1000, deps);
-        } catch (restoreError) {
-            throw new Error(`recycling ${scaler.name} failed (${(e as Error).message}), and restoring ${sizesText(original)} failed too (${(restoreError as Error).message}); restore them by hand`);
+        const current = await withRetries(`reading ${scaler.name}`, () => scaler.read(), deadline, deps);
+        if (!current) {
+            deps.log(`${scaler.name} no longer exists; nothing to recycle`);
+            return undefined;
         }
-        throw new Error(`recycling ${scaler.name} failed: ${(e as Error).message}; its sizes were restored to ${sizesText(original)}`);
+        const original = sizesToRestore(current, target.recorded);
+        if (original.desired === 0) {
+            deps.log(`${scaler.name} runs no nodes; nothing to recycle`);
+            return undefined;
+        }
+        const old = new Set((await withRetries(`listing ${scaler.name}`, () => scaler.instances(), deadline, deps)).map((i) => i.id));
+        return { current, original, old };
+    } catch (e) {
+        throw new Error(`cannot read ${scaler.name} from AWS, so nothing was changed: ${(e as Error).message}`);
     }
 }
 
-/** Reads each group's current sizes, to record at creation. */
-export async function readSizes(groups: GroupRef[], deps: RecycleDeps, timeoutSeconds: number): Promise<Sizes[]> {
+/** Steps 2 and 3 of the file comment: to 0, old instances gone, back to the original sizes, new ones in service. */
+async function resizeAndWait(scaler: Scaler, plan: RecyclePlan, options: RecycleOptions, deps: RecycleDeps): Promise<void> {
+    const { current, original, old } = plan;
+    const deadline = () => deps.now() + options.timeoutSeconds * 1000;
+    const empty = { min: 0, desired: 0, max: original.max };
+    // EKS refuses an update that changes nothing; an interrupted run may have left the group at 0 already.
+    if (!sameSizes(current, empty)) await withRetries(`scaling ${scaler.name} to 0`, () => scaler.set(empty), deadline(), deps);
+    await waitFor(`the old nodes of ${scaler.name} to terminate`, async () => {
+        const left = (await scaler.instances()).filter((i) => old.has(i.id));
+        return { done: left.length === 0, progress: `${left.length} of ${old.size} still ${[...new Set(left.map((i) => i.state))].join("/") || "present"}` };
+    }, options, deps);
+    await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deadline(), deps);
+    let fresh: string[] = [];
+    await waitFor(`${original.desired} new nodes of ${scaler.name} to be InService`, async () => {
+        fresh = (await scaler.instances()).filter((i) => !old.has(i.id) && i.state === "InService").map((i) => i.id);
+        return { done: fresh.length >= original.desired, progress: `${fresh.length} of ${original.desired} InService` };
+    }, options, deps);
+    await waitForNodesReady(scaler.name, fresh, options, deps);
+}
+
+/** After `error`, puts the original sizes back and raises an error that says whether that worked. */
+async function restoreAfter(error: Error, scaler: Scaler, original: Sizes, options: RecycleOptions, deps: RecycleDeps): Promise<never> {
+    deps.log(`recycling ${scaler.name} failed; restoring ${sizesText(original)}`);
+    try {
+        await withRetries(`restoring ${scaler.name}`, () => scaler.set(original), deps.now() + options.timeoutSeconds * 1000, deps);
+    } catch (restoreError) {
+        throw new Error(`recycling ${scaler.name} failed (${error.message}), and restoring ${sizesText(original)} failed too (${(restoreError as Error).message}); restore them by hand`);
+    }
+    throw new Error(`recycling ${scaler.name} failed: ${error.message}; its sizes were restored to ${sizesText(original)}`);
+}
+
+/** Recycles one group's nodes; see the file comment for the steps and guarantees. */
+export async function recycleGroup(target: RecycleTarget, options: RecycleOptions, deps: RecycleDeps): Promise<void> {
+    const scaler = scalerFor(target.group, deps);
+    const plan = await planRecycle(scaler, target, options, deps);
+    if (!plan) return;
+    deps.log(`recycling ${scaler.name}: ${plan.old.size} nodes; scaling to 0, then back to ${sizesText(plan.original)}`);
+    try {
+        await resizeAndWait(scaler, plan, options, deps);
+    } catch (e) {
+        await restoreAfter(e as Error, scaler, plan.original, options, deps);
+    }
+    deps.log(`recycled ${scaler.name}`);
+}
+
+/**
+ * The sizes to record for each group, on create and update: the current ones, except that what was recorded before is
+ * kept for a group found at 0 (an interrupted recycle left it there; recording zeros would lose what to restore) or no
+ * longer there. A group that does not exist and has nothing on record is an error.
+ */
+export async function recordSizes(targets: RecycleTarget[], deps: RecycleDeps, timeoutSeconds: number): Promise<Sizes[]> {
     const sizes: Sizes[] = [];
-    for (const group of groups) {
+    for (const { group, recorded } of targets) {
         const scaler = scalerFor(group, deps);
-        sizes.push(await withRetries(`reading ${scaler.name}`, () => scaler.read(), deps.now() + timeoutSeconds * 1000, deps));
+        const current = await withRetries(`reading ${scaler.name}`, () => scaler.read(), deps.now() + timeoutSeconds * 1000, deps);
+        if (!current && !recorded) throw new Error(`${scaler.name} does not exist`);
+        if (!current) deps.log(`${scaler.name} no longer exists; keeping its recorded sizes, ${sizesText(recorded!)}`);
+        sizes.push(current ? sizesToRestore(current, recorded) : recorded!);
     }
     return sizes;
 }
@@ -238,14 +214,23 @@ export function readyNodeCounter(api: KubeApi): (instanceIds: string[]) => Promi
     };
 }
 
+/** Where and as whom the real clients work. */
+export interface AwsSettings {
+    region: string;
+    /** The cluster's API server, to check that new nodes are Ready. */
+    cluster?: KubeCluster;
+    /** The AWS profile to use, for AWS and for the cluster's token. @default - the default credential chain's choice */
+    profile?: string;
+}
+
 /** Real clients and clock, for the dynamic provider; with a cluster, also a check that new nodes are Ready. */
-export function awsDeps(region: string, cluster?: KubeCluster): RecycleDeps {
+export function awsDeps({ region, cluster, profile }: AwsSettings): RecycleDeps {
     // The SDK retries throttling too; ours covers what it does not (ResourceInUse, scaling in progress).
-    const config = { region, maxAttempts: 5 };
+    const config = { region, profile, maxAttempts: 5 };
     return {
         eks: new EKSClient(config),
         autoScaling: new AutoScalingClient(config),
-        nodesReady: cluster ? readyNodeCounter(kubeApi(cluster)) : undefined,
+        nodesReady: cluster ? readyNodeCounter(kubeApi(cluster, { profile })) : undefined,
         now: () => Date.now(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         log: (message) => console.error(`node recycler: ${message}`),

@@ -3,32 +3,13 @@
  * independent SigV4 computation), the deletion and its bounded wait, and where the cleanup sits in the graph.
  */
 import * as assert from "assert";
-import * as crypto from "crypto";
 import { deleteCrds } from "../components/crdCleanup";
 import { eksToken, KubeApi } from "../components/kubeApi";
 import { findResource, ProgramRun, runProgram, stackConfig } from "./mocks";
+import { presignedTokenSignature } from "./support/sigv4";
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const DATE = new Date("2026-11-25T10:00:00Z");
-
-const hmac = (key: crypto.BinaryLike, data: string) => crypto.createHmac("sha256", key).update(data).digest();
-const sha256Hex = (data: string) => crypto.createHash("sha256").update(data).digest("hex");
-
-/** SigV4 for a presigned GET, written out from the specification, to check the token's signature against. */
-function expectedSignature(query: URLSearchParams, host: string, clusterName: string, region: string): string {
-    const canonicalQuery = [...query.entries()]
-        .filter(([k]) => k !== "X-Amz-Signature")
-        .map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)])
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([k, v]) => `${k}=${v}`)
-        .join("&");
-    const canonicalRequest = ["GET", "/", canonicalQuery, `host:${host}`, `x-k8s-aws-id:${clusterName}`, "", "host;x-k8s-aws-id", sha256Hex("")].join("\n");
-    const amzDate = query.get("X-Amz-Date")!;
-    const scope = `${amzDate.slice(0, 8)}/${region}/sts/aws4_request`;
-    const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
-    const key = ["sts", "aws4_request"].reduce((k, part) => hmac(k, part), hmac(hmac(`AWS4${CREDENTIALS.secretAccessKey}`, amzDate.slice(0, 8)), region));
-    return hmac(key, stringToSign).toString("hex");
-}
 
 describe("EKS token", () => {
     it("is a presigned STS GetCallerIdentity URL that signs the cluster name, as aws eks get-token makes it", async () => {
@@ -42,7 +23,17 @@ describe("EKS token", () => {
             ["GetCallerIdentity", "2011-06-15", "AWS4-HMAC-SHA256", "AKIDEXAMPLE/20261125/eu-west-1/sts/aws4_request", "20261125T100000Z", "60", "host;x-k8s-aws-id"],
         );
         assert.strictEqual(q.get("x-k8s-aws-id"), null, "the cluster name is a signed header, not a query parameter");
-        assert.strictEqual(q.get("X-Amz-Signature"), expectedSignature(q, url.host, "team-cluster", "eu-west-1"));
+        assert.strictEqual(q.get("X-Amz-Signature"), presignedTokenSignature(url, CREDENTIALS.secretAccessKey, "team-cluster"));
+    });
+});
+
+describe("EKS token in the China partition", () => {
+    it("is signed for the regional STS endpoint under amazonaws.com.cn", async () => {
+        const token = await eksToken("team-cluster", "cn-northwest-1", CREDENTIALS, DATE);
+        const url = new URL(Buffer.from(token.slice("k8s-aws-v1.".length), "base64url").toString());
+        assert.strictEqual(url.host, "sts.cn-northwest-1.amazonaws.com.cn");
+        assert.strictEqual(url.searchParams.get("X-Amz-Credential"), "AKIDEXAMPLE/20261125/cn-northwest-1/sts/aws4_request");
+        assert.strictEqual(url.searchParams.get("X-Amz-Signature"), presignedTokenSignature(url, CREDENTIALS.secretAccessKey, "team-cluster"));
     });
 });
 
@@ -83,14 +74,14 @@ describe("deleting Calico's CRDs", () => {
 
     it("deletes the CRDs of Calico's groups only, and waits until they are gone", async () => {
         const api = fakeApi(CRDS, 2);
-        const deleted = await deleteCrds(api, GROUPS, 60, clock());
+        const deleted = await deleteCrds(api, GROUPS, { timeoutSeconds: 60, pollSeconds: 5 }, clock());
         assert.deepStrictEqual(deleted, ["felixconfigurations.crd.projectcalico.org", "installations.operator.tigera.io", "ippools.crd.projectcalico.org"]);
         assert.deepStrictEqual(api.deleted, deleted);
         assert.deepStrictEqual((await api.get("")).items.map((c: { metadata: { name: string } }) => c.metadata.name), ["certificates.cert-manager.io"]);
     });
 
     it("gives up after its timeout, naming what is left", async () => {
-        await assert.rejects(deleteCrds(fakeApi(CRDS, 1000), GROUPS, 30, clock()), {
+        await assert.rejects(deleteCrds(fakeApi(CRDS, 1000), GROUPS, { timeoutSeconds: 30, pollSeconds: 5 }, clock()), {
             message: "timed out after 30 s waiting for CRDs to be deleted: felixconfigurations.crd.projectcalico.org, installations.operator.tigera.io, ippools.crd.projectcalico.org",
         });
     });

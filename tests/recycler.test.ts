@@ -8,43 +8,11 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, UpdateAutoScalingG
 import { DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { nodeRecyclerProvider, NodeRecyclerOutputs } from "../components/nodeRecycler";
-import { readyNodeCounter, RecycleDeps, recycleGroup, Sizes } from "../components/recycling";
+import { readyNodeCounter, RecycleDeps, recycleGroup } from "../components/recycling";
+import { SimulatedGroup } from "./support/simulatedGroup";
 
 const eksMock = mockClient(EKSClient);
 const asgMock = mockClient(AutoScalingClient);
-
-/** An Auto Scaling group that moves one step towards its desired size each time it is described. */
-class SimulatedGroup {
-    instances: { id: string; state: string; age: number }[] = [];
-    updates: Sizes[] = [];
-    private launched = 0;
-    /** Instance ids that never finish terminating. */
-    stuck = new Set<string>();
-
-    constructor(public sizes: Sizes, private readonly terminateTicks = 2, private readonly launchTicks = 2) {
-        for (let i = 0; i < sizes.desired; i++) this.launch("InService");
-    }
-
-    private launch(state: string): void {
-        this.instances.push({ id: `i-${String(++this.launched).padStart(4, "0")}`, state, age: 0 });
-    }
-
-    resize(sizes: Sizes): void {
-        this.sizes = sizes;
-        this.updates.push(sizes);
-    }
-
-    /** One poll's worth of progress, then the ASG's view. */
-    tick(): { InstanceId: string; LifecycleState: string }[] {
-        const alive = this.instances.filter((i) => !i.state.startsWith("Terminating"));
-        alive.slice(this.sizes.desired).forEach((i) => Object.assign(i, { state: "Terminating", age: 0 }));
-        for (let n = alive.length; n < this.sizes.desired; n++) this.launch("Pending");
-        for (const i of this.instances) i.age++;
-        this.instances = this.instances.filter((i) => !(i.state === "Terminating" && i.age > this.terminateTicks && !this.stuck.has(i.id)));
-        for (const i of this.instances) if (i.state === "Pending" && i.age > this.launchTicks) i.state = "InService";
-        return this.instances.map((i) => ({ InstanceId: i.id, LifecycleState: i.state }));
-    }
-}
 
 /** Wires a simulated managed node group behind the EKS and Auto Scaling stubs. */
 function managedGroup(group: SimulatedGroup): void {
@@ -186,6 +154,22 @@ describe("node recycler", () => {
         assert.deepStrictEqual(h.log, ["node group lab/ng runs no nodes; nothing to recycle"]);
     });
 
+    it("leaves a node group deleted outside Pulumi alone, and says it had nothing to recycle", async () => {
+        eksMock.on(DescribeNodegroupCommand).rejects(awsError("ResourceNotFoundException", "No node group found for name: ng."));
+        const h = harness();
+        await recycleGroup({ group: MANAGED, recorded: { min: 1, desired: 2, max: 3 } }, OPTIONS, h.deps);
+        assert.strictEqual(eksMock.commandCalls(UpdateNodegroupConfigCommand).length, 0);
+        assert.deepStrictEqual(h.log, ["node group lab/ng no longer exists; nothing to recycle"]);
+    });
+
+    it("says nothing was changed when it cannot even read the group", async () => {
+        eksMock.on(DescribeNodegroupCommand).rejects(awsError("AccessDeniedException", "not authorized to perform: eks:DescribeNodegroup"));
+        await assert.rejects(recycleGroup({ group: MANAGED }, OPTIONS, harness().deps), {
+            message: "cannot read node group lab/ng from AWS, so nothing was changed: not authorized to perform: eks:DescribeNodegroup",
+        });
+        assert.strictEqual(eksMock.commandCalls(UpdateNodegroupConfigCommand).length, 0);
+    });
+
     it("waits for the new instances to join the cluster as Ready nodes, where the cluster can be reached", async () => {
         const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 }, 0, 0);
         managedGroup(group);
@@ -247,6 +231,16 @@ describe("node recycler provider", () => {
         assert.deepStrictEqual(created.outs?.recorded, [{ min: 1, desired: 2, max: 3 }]);
         const diff = await nodeRecyclerProvider.diff!("lab/ng", created.outs as NodeRecyclerOutputs, { ...inputs, timeoutSeconds: 900 });
         assert.deepStrictEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("keeps on update the sizes it recorded for a group found at 0, and records the others afresh", async () => {
+        const group = new SimulatedGroup({ min: 0, desired: 0, max: 3 });
+        managedGroup(group);
+        const other = { kind: "managed" as const, clusterName: "lab", nodegroupName: "other" };
+        const olds = { ...inputs, recorded: [{ min: 1, desired: 2, max: 3 }] };
+        const updated = await nodeRecyclerProvider.update!("lab/ng", olds, { ...inputs, groups: [other, MANAGED] });
+        // `other` was not recorded before, so its zeros are what it is; MANAGED keeps what was recorded for it.
+        assert.deepStrictEqual(updated.outs?.recorded, [{ min: 0, desired: 0, max: 3 }, { min: 1, desired: 2, max: 3 }]);
     });
 
     it("recycles on delete, with the real clock and clients (stubbed), when enabled", async () => {

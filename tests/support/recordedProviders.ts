@@ -1,0 +1,24 @@
+/**
+ * The dynamic resources' inputs as the program registers them, `__provider` (the serialized provider code) included:
+ * what Pulumi would store, and what the host-driven tests feed the real dynamic-provider host.
+ */
+import { findResource, runProgram } from "../mocks";
+
+export const RECYCLER_TYPE = "pulumi-nodejs:dynamic/eks-netpol-lab:NodeRecycler";
+export const CLEANUP_TYPE = "pulumi-nodejs:dynamic/eks-netpol-lab:CalicoCrdCleanup";
+
+export interface RecordedProviders {
+    recycler: Record<string, any>;
+    cleanup: Record<string, any>;
+}
+
+let recorded: Promise<RecordedProviders> | undefined;
+
+/** Runs the program once (the dev stack's config) and keeps both resources' inputs. */
+export function recordedProviders(): Promise<RecordedProviders> {
+    recorded ??= runProgram().then((run) => ({
+        recycler: findResource(run, RECYCLER_TYPE, "calico-node-recycler").inputs,
+        cleanup: findResource(run, CLEANUP_TYPE, "calico-crd-cleanup").inputs,
+    }));
+    return recorded;
+}
