@@ -101,7 +101,7 @@ if (settings.policyEngine === "calico") {
         region: settings.region,
         cluster: target.kubeCluster,
         groups: target.recycleGroups,
-        enabled: settings.recycleNodesOnCalicoRemoval,
+        enabled: settings.recycleNodesOnEngineRemoval,
         timeoutSeconds: settings.nodeRecycleTimeoutMinutes * 60,
     }, { dependsOn: target.nodes, deletedWith: target.owned?.nodeGroup });
     calico = new Calico("calico", { version: settings.calicoVersion, cluster: target.kubeCluster, ...k8sOptions }, { dependsOn: [...target.nodes, recycler] });

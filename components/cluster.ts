@@ -115,6 +115,8 @@ export function vpcCniOptionsFor(engine: PolicyEngine): eks.types.input.VpcCniOp
             return { enableNetworkPolicy: false, configurationValues: { env: { ANNOTATE_POD_IP: "true" } } };
         case "vpc-cni":
             return { enableNetworkPolicy: true };
+        case "none":
+            return { enableNetworkPolicy: false };
         default: {
             const unknown: never = engine;
             throw new Error(`unknown policy engine ${unknown}`);

@@ -68,7 +68,7 @@ describe("the dev stack", () => {
         // Pulumi hands every value to the program as a string; structured values as JSON.
         const config: Record<string, string> = {};
         for (const [key, value] of Object.entries<unknown>(stack.config)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        const settings = parseSettings({ project: "eks-netpol-lab", config, env: {} });
+        const settings = parseSettings({ project: "eks-netpol-lab", config, secretKeys: new Set(), env: {} });
         assert.strictEqual(settings.region, "us-west-2");
     });
 });

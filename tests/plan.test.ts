@@ -64,7 +64,7 @@ describe("plan", () => {
             "Invalid stack configuration (2 problems):",
             '  - stage: "deny_all" is not one of "open", "deny-all", "allow-ui", "allow-backend", "final"; did you mean "deny-all"?',
             "  - nodeMin: 5 is greater than nodeDesired: 2; need 0 <= nodeMin <= nodeDesired <= nodeMax",
-            "Fix each with `pulumi config set <key> <value>` (lists: `pulumi config set --path '<key>[0]' <value>`), then run again.",
+            "Fix each with `npm run pulumi -- config set <key> <value>` (lists: `npm run pulumi -- config set --path '<key>[0]' <value>`), then run again.",
             "",
         ].join("\n"));
     });
@@ -95,7 +95,7 @@ describe("plan", () => {
         assert.strictEqual(result.stderr, [
             "Invalid stack configuration (1 problem):",
             '  - stage: "final" applies to the stars demo, which demos does not include; add "stars" to demos or set stage to "open"',
-            "Fix each with `pulumi config set <key> <value>` (lists: `pulumi config set --path '<key>[0]' <value>`), then run again.",
+            "Fix each with `npm run pulumi -- config set <key> <value>` (lists: `npm run pulumi -- config set --path '<key>[0]' <value>`), then run again.",
             "",
         ].join("\n"));
     });

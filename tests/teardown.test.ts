@@ -36,8 +36,8 @@ describe("teardown of a cluster this program creates", () => {
         for (const r of objects) assert.strictEqual(r.options.deletedWith, "lab-eks", `${r.type} ${r.name}`);
     });
 
-    it("records the node groups but recycles nothing when recycleNodesOnCalicoRemoval is false", async () => {
-        const off = await runProgram(stackConfig({ recycleNodesOnCalicoRemoval: "false", nodeRecycleTimeoutMinutes: "5" }));
+    it("records the node groups but recycles nothing when recycleNodesOnEngineRemoval is false", async () => {
+        const off = await runProgram(stackConfig({ recycleNodesOnEngineRemoval: "false", nodeRecycleTimeoutMinutes: "5" }));
         const recycler = findResource(off, RECYCLER, "calico-node-recycler").inputs;
         assert.deepStrictEqual([recycler.enabled, recycler.timeoutSeconds], [false, 300]);
     });
