@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { parseSettings, RawConfig, Settings, SettingsError, settingSpecs } from "../config";
 import { EKS_KUBERNETES_VERSIONS, kubernetesVersionParser, partitionOf } from "../configRules";
 import { partitionOf as nodeGroupPartitionOf } from "../components/nodeGroup";
+import { runProgram, stackConfig } from "./mocks";
 
 const PROJECT = "eks-netpol-lab";
 
@@ -404,4 +405,21 @@ describe("settings: every default passes its own rules", () => {
             assert.deepStrictEqual(spec.parse(text, key), { value: spec.default });
         });
     }
+});
+
+describe("settings: secrets, as the Pulumi runtime marks them", () => {
+    it("stops the program before it registers anything when a project key is stored as a secret", async () => {
+        const run = await runProgram(stackConfig({ stage: "final" }), [`${PROJECT}:stage`]);
+        assert.deepStrictEqual(run.resources, []);
+        assert.strictEqual(run.error?.message, [
+            "Invalid stack configuration (1 problem):",
+            "  - stage: is stored as a secret, but it is not one; set it in plain text: `npm run pulumi -- config set stage <value>`",
+            "Fix each with `npm run pulumi -- config set <key> <value>` (lists: `npm run pulumi -- config set --path '<key>[0]' <value>`), then run again.",
+        ].join("\n"));
+    });
+
+    it("runs the program when only other namespaces' keys are secrets", async () => {
+        const run = await runProgram(stackConfig({ "aws:secretKey": "s3cr3t" }), ["aws:secretKey"]);
+        assert.strictEqual(run.error, undefined);
+    });
 });
