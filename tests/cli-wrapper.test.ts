@@ -151,5 +151,12 @@ describe("bin/pulumi", () => {
                 assert.ok(!fs.existsSync(installRoot()), "nothing half-installed is left behind");
             });
         }
+
+        it("fails offline exactly as the README shows", () => {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const shown = /\n(bin\/pulumi: could not install [\s\S]*?npm run deploy\n)```/.exec(readme)?.[1];
+            const actual = wrapper(["up"], offline()).stderr.split("\n").slice(1).join("\n");
+            assert.strictEqual(shown, actual.replaceAll(installRoot(), `/home/you/.pulumi/versions/${PINNED}`));
+        });
     });
 });
