@@ -7,10 +7,12 @@
  * registered with a half-valid configuration.
  *
  * To add a key: add it to `ProjectSettings`, give it a spec in `settingSpecs` (the compiler insists), then declare it
- * in Pulumi.yaml and the README's config table (tests/config-docs.test.ts fails until both match the spec).
+ * in Pulumi.yaml and the README's config table (tests/config-docs.test.ts fails until both match the spec). To rename
+ * one, also add old -> new to `RENAMED_KEYS`, so stacks that still set the old key are told how to move it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
+    checkArnPartitions,
     checkNodeGroup,
     closestMatch,
     Parsed,
@@ -19,6 +21,7 @@ import {
     parseClusterName,
     parseChoice,
     parseChoices,
+    parseClusterAdminArns,
     parseClusterEndpointPublicAccessCidrs,
     parseInstanceTypes,
     parseKubernetesVersion,
@@ -32,7 +35,10 @@ import { STARS_STAGES, StarsStage } from "./policies/stars";
 export const DEMOS = ["stars", "namespaces"] as const;
 export type Demo = (typeof DEMOS)[number];
 
-/** What enforces NetworkPolicy: Calico in policy-only mode, or the VPC CNI's own network policy agent. Never both. */
+/**
+ * What enforces NetworkPolicy: Calico in policy-only mode, the VPC CNI's own network policy agent, or nothing. Never
+ * two at once: "none" is the step between them when switching, so one is gone before the other starts.
+ */
 export const POLICY_ENGINES = ["calico", "vpc-cni", "none"] as const;
 export type PolicyEngine = (typeof POLICY_ENGINES)[number];
 
@@ -44,6 +50,7 @@ export interface ProjectSettings {
     nodeMin: number;
     nodeMax: number;
     clusterEndpointPublicAccessCidrs: string[];
+    clusterAdminArns: string[];
     policyEngine: PolicyEngine;
     calicoVersion: string;
     demos: Demo[];
@@ -52,14 +59,16 @@ export interface ProjectSettings {
     recycleNodesOnEngineRemoval: boolean;
     nodeRecycleTimeoutMinutes: number;
     existingClusterName: string;
-    clusterAdminArns: string[];
 }
 
 /** Everything the program needs to know about the stack, validated. */
 export interface Settings extends ProjectSettings {
     /** The AWS region every resource lives in (`aws:region`, else AWS_REGION / AWS_DEFAULT_REGION, as the AWS provider reads it). */
     region: string;
-    /** The AWS profile stack config names (`aws:profile`), if any. */
+    /**
+     * The AWS profile the stack names (`aws:profile`), which the AWS provider uses; absent when the stack names none.
+     * For whatever else calls AWS (the kubeconfig, dynamic providers) to use the same credentials.
+     */
     awsProfile?: string;
 }
 
@@ -71,6 +80,8 @@ export interface SettingSpec<T> {
     items?: "string";
     description: string;
     default: T;
+    /** Set for keys that only mean something when this program creates the cluster (not with existingClusterName). */
+    createdClusterOnly?: true;
     /** Turns the raw config string into a value, or explains every way it is wrong. */
     parse(raw: string, key: string): Parsed<T>;
 }
@@ -81,6 +92,7 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         description: "Kubernetes minor version of the EKS control plane, e.g. \"1.35\". Pick one in EKS standard support.",
         default: "1.35",
         parse: parseKubernetesVersion,
+        createdClusterOnly: true,
     },
     nodeInstanceTypes: {
         type: "array",
@@ -88,24 +100,28 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         description: "EC2 instance types for the managed node group; all must share one CPU architecture.",
         default: ["t3.medium"],
         parse: parseInstanceTypes,
+        createdClusterOnly: true,
     },
     nodeDesired: {
         type: "integer",
         description: "Number of nodes the node group runs; needs nodeMin <= nodeDesired <= nodeMax.",
         default: 2,
         parse: parseNodeCount,
+        createdClusterOnly: true,
     },
     nodeMin: {
         type: "integer",
         description: "Smallest size of the node group (0 or more).",
         default: 1,
         parse: parseNodeCount,
+        createdClusterOnly: true,
     },
     nodeMax: {
         type: "integer",
         description: "Largest size of the node group (1 or more).",
         default: 3,
         parse: parseNodeCount,
+        createdClusterOnly: true,
     },
     clusterEndpointPublicAccessCidrs: {
         type: "array",
@@ -113,10 +129,19 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         description: "IPv4 CIDRs allowed to reach the public Kubernetes API endpoint. Narrow it to your own addresses.",
         default: ["0.0.0.0/0"],
         parse: parseClusterEndpointPublicAccessCidrs,
+        createdClusterOnly: true,
+    },
+    clusterAdminArns: {
+        type: "array",
+        items: "string",
+        description: "IAM role or user ARNs given cluster-admin access (EKS access entries), e.g. a CI or Pulumi Deployments role; the identity that creates the cluster already has it.",
+        default: [],
+        parse: parseClusterAdminArns,
+        createdClusterOnly: true,
     },
     policyEngine: {
         type: "string",
-        description: "What enforces NetworkPolicy: calico (Calico in policy-only mode) or vpc-cni (the VPC CNI's own agent).",
+        description: "What enforces NetworkPolicy: calico (Calico in policy-only mode), vpc-cni (the VPC CNI's own agent), or none (nothing: the step between the two when switching engines).",
         default: "calico",
         parse: parseChoice(POLICY_ENGINES),
     },
@@ -147,7 +172,7 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
     },
     recycleNodesOnEngineRemoval: {
         type: "boolean",
-        description: "When Calico is removed from a cluster that stays, replace its nodes (Calico leaves iptables rules that drop new pods' traffic).",
+        description: "When the policy engine (Calico or the VPC CNI's agent) is removed from a cluster that stays, replace its nodes (both leave rules on nodes that can drop new pods' traffic).",
         default: true,
         parse: parseBoolean,
     },
@@ -163,20 +188,26 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         default: "",
         parse: parseClusterName,
     },
-    clusterAdminArns: {
-        type: "array",
-        items: "string",
-        description: "IAM role or user ARNs given cluster-admin access (EKS access entries), e.g. a CI or Pulumi Deployments role; the identity that creates the cluster already has it.",
-        default: [],
-        parse: (raw) => ({ value: JSON.parse(raw) }),
-    },
 };
+
+/** Project keys that were renamed, old name to new: a stack that still sets an old one is told how to move its value. */
+export const RENAMED_KEYS: Readonly<Record<string, keyof ProjectSettings>> = {
+    recycleNodesOnCalicoRemoval: "recycleNodesOnEngineRemoval",
+};
+
+/**
+ * The config namespaces read besides the project's: by the AWS, EKS and Kubernetes providers and by Pulumi itself. A
+ * key in any other namespace is read by nothing, which is almost always a misspelt project name.
+ */
+export const OTHER_NAMESPACES = ["aws", "eks", "kubernetes", "pulumi"] as const;
 
 /** Stack configuration as the Pulumi runtime hands it over: every key is `namespace:key`, every value a string. */
 export interface RawConfig {
     /** The project name, i.e. the namespace of project keys. */
     project: string;
     config: Record<string, string>;
+    /** The keys (`namespace:key`) whose values the stack stores as secrets. */
+    secretKeys: ReadonlySet<string>;
     /** The environment variables the AWS provider falls back to for its region. */
     env: { AWS_REGION?: string; AWS_DEFAULT_REGION?: string };
 }
@@ -191,25 +222,34 @@ export class SettingsError extends pulumi.RunError {
 
 /** Reads the current stack's configuration once and validates it. Throws `SettingsError` listing every problem. */
 export function loadSettings(): Settings {
+    const config = pulumi.runtime.allConfig();
     return parseSettings({
         project: pulumi.getProject(),
-        config: pulumi.runtime.allConfig(),
+        config,
+        secretKeys: secretConfigKeys(Object.keys(config)),
         env: { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION },
     });
 }
 
+/**
+ * Which of `keys` the stack stores as secrets. The SDK's `isConfigSecret` is not in its public typings, so reach for
+ * it explicitly and fail loudly if it ever disappears.
+ */
+function secretConfigKeys(keys: string[]): Set<string> {
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config");
+    if (typeof runtimeConfig.isConfigSecret !== "function") {
+        throw new Error("@pulumi/pulumi no longer exports runtime/config.isConfigSecret; update config.ts");
+    }
+    return new Set(keys.filter((key) => runtimeConfig.isConfigSecret(key)));
+}
+
 /** The pure core of `loadSettings`: raw strings in, `Settings` or one `SettingsError` out. */
 export function parseSettings(raw: RawConfig): Settings {
-    const problems: string[] = [...unknownKeyProblems(raw)];
+    const problems: string[] = [...namespaceProblems(raw), ...unknownKeyProblems(raw)];
+    const existingCluster = existingClusterNameOf(raw);
     const values: Partial<Record<keyof ProjectSettings, unknown>> = {};
     for (const key of settingKeys()) {
-        const spec: SettingSpec<unknown> = settingSpecs[key];
-        const text = raw.config[`${raw.project}:${key}`];
-        if (text === undefined) {
-            values[key] = spec.default;
-            continue;
-        }
-        const parsed = spec.parse(text, key);
+        const parsed = parseKey(raw, key, existingCluster);
         if ("problems" in parsed) problems.push(...parsed.problems);
         else values[key] = parsed.value;
     }
@@ -219,21 +259,60 @@ export function parseSettings(raw: RawConfig): Settings {
     // Keys that must agree are checked only once each of them parsed, so one typo is reported once.
     const project = values as Partial<ProjectSettings>;
     problems.push(...checkNodeGroup(project), ...checkDemoSettings(project));
+    if (project.clusterAdminArns && "value" in region) problems.push(...checkArnPartitions(project.clusterAdminArns, region.value, "clusterAdminArns"));
 
     if (problems.length > 0 || "problems" in region) throw new SettingsError(problems);
-    const awsProfile = raw.config["aws:profile"] || undefined;
+    const awsProfile = raw.config["aws:profile"];
     return { ...(project as ProjectSettings), region: region.value, ...(awsProfile ? { awsProfile } : {}) };
 }
 
-/** Settings that only mean something for a demo that is deployed. Exported for testing. */
+/** One project key's value: its default when unset, else parsed, unless it is stored as a secret or would be ignored. */
+function parseKey(raw: RawConfig, key: keyof ProjectSettings, existingCluster: string | undefined): Parsed<unknown> {
+    const spec: SettingSpec<unknown> = settingSpecs[key];
+    const fullKey = `${raw.project}:${key}`;
+    const text = raw.config[fullKey];
+    // A secret says "this value is sensitive", which none of ours is; and `plan` could not even read it.
+    if (raw.secretKeys.has(fullKey)) return { problems: [secretProblem(key, spec)] };
+    if (text === undefined) return { value: spec.default };
+    if (spec.createdClusterOnly && existingCluster !== undefined) {
+        return { problems: [`${key}: only applies to a cluster this program creates, so it would be ignored for the existing cluster ${quote(existingCluster)}; remove it with \`npm run pulumi -- config rm ${key}\``] };
+    }
+    return spec.parse(text, key);
+}
+
+function secretProblem(key: string, spec: SettingSpec<unknown>): string {
+    const fix = spec.type === "array"
+        ? `\`npm run pulumi -- config rm ${key}\`, then \`npm run pulumi -- config set --path '${key}[0]' <value>\` for each item`
+        : `\`npm run pulumi -- config set ${key} <value>\``;
+    return `${key}: is stored as a secret, but it is not one; set it in plain text: ${fix}`;
+}
+
+/** The existing cluster's name if the stack sets a valid, non-empty one (an invalid one is reported by its parser). */
+function existingClusterNameOf(raw: RawConfig): string | undefined {
+    const text = raw.config[`${raw.project}:existingClusterName`];
+    if (text === undefined) return undefined;
+    const parsed = settingSpecs.existingClusterName.parse(text, "existingClusterName");
+    return "value" in parsed && parsed.value !== "" ? parsed.value : undefined;
+}
+
+/** Settings that only mean something for a demo that is deployed, and with a policy engine to enforce them. Exported for testing. */
 export function checkDemoSettings(s: Partial<ProjectSettings>): string[] {
     const problems: string[] = [];
-    if (!s.demos) return problems;
-    if (s.stage !== undefined && s.stage !== "open" && !s.demos.includes("stars")) {
-        problems.push(`stage: ${quote(s.stage)} applies to the stars demo, which demos does not include; add "stars" to demos or set stage to "open"`);
+    const noEngine = s.policyEngine === "none";
+    if (s.stage !== undefined && s.stage !== "open") {
+        if (s.demos && !s.demos.includes("stars")) {
+            problems.push(`stage: ${quote(s.stage)} applies to the stars demo, which demos does not include; add "stars" to demos or set stage to "open"`);
+        } else if (noEngine) {
+            // The policies would be created, and `plan` would show them enforced, with nothing enforcing them.
+            problems.push(`stage: ${quote(s.stage)} needs a policy engine, but policyEngine is "none"; set stage to "open" (\`npm run pulumi -- config set stage open\`) or choose calico or vpc-cni`);
+        }
     }
-    if (s.isolateNamespaces && !s.demos.includes("namespaces")) {
-        problems.push('isolateNamespaces: true applies to the namespaces demo, which demos does not include; add "namespaces" to demos or set it to false');
+    if (s.isolateNamespaces) {
+        if (s.demos && !s.demos.includes("namespaces")) {
+            problems.push('isolateNamespaces: true applies to the namespaces demo, which demos does not include; add "namespaces" to demos or set it to false');
+        } else if (noEngine) {
+            problems.push('isolateNamespaces: true needs a policy engine, but policyEngine is "none"; set it to false (`npm run pulumi -- config set isolateNamespaces false`) or choose calico or vpc-cni');
+        }
     }
     return problems;
 }
@@ -243,7 +322,10 @@ export function settingKeys(): (keyof ProjectSettings)[] {
     return Object.keys(settingSpecs) as (keyof ProjectSettings)[];
 }
 
-/** A stack key in the project namespace that no spec declares is almost always a typo: say so, and suggest the key. */
+/**
+ * A stack key in the project namespace that no spec declares is a renamed key, or almost always a typo: say so, and
+ * suggest the key.
+ */
 function unknownKeyProblems(raw: RawConfig): string[] {
     const prefix = `${raw.project}:`;
     const known = settingKeys() as string[];
@@ -252,9 +334,30 @@ function unknownKeyProblems(raw: RawConfig): string[] {
         .sort()
         .map((k) => {
             const key = k.slice(prefix.length);
+            if (Object.hasOwn(RENAMED_KEYS, key)) return renamedProblem(key, RENAMED_KEYS[key], raw.secretKeys.has(k) ? undefined : raw.config[k]);
             const guess = closestMatch(key, known);
             const hint = guess ? `did you mean ${quote(guess)}? ` : "";
-            return `${key}: not a setting of ${raw.project}; ${hint}Settings are: ${known.join(", ")}. Remove it with \`pulumi config rm ${key}\``;
+            return `${key}: not a setting of ${raw.project}; ${hint}Settings are: ${known.join(", ")}. Remove it with \`npm run pulumi -- config rm ${key}\``;
+        });
+}
+
+/** Set the new key first, so the value is never only in a terminal's scrollback. A value is shown only if it is plain. */
+function renamedProblem(oldKey: string, newKey: string, value: string | undefined): string {
+    const shown = value !== undefined && /^[\w.:\/@+=,-]+$/.test(value) ? value : "<value>";
+    return `${oldKey}: was renamed to ${newKey}; move its value with \`npm run pulumi -- config set ${newKey} ${shown}\` and \`npm run pulumi -- config rm ${oldKey}\``;
+}
+
+/** A key in a namespace nothing reads is ignored without a word: most often a misspelt project name. */
+function namespaceProblems(raw: RawConfig): string[] {
+    const allowed = [raw.project, ...OTHER_NAMESPACES];
+    return Object.keys(raw.config)
+        .filter((k) => k.includes(":") && !allowed.includes(k.slice(0, k.indexOf(":"))))
+        .sort()
+        .map((k) => {
+            const namespace = k.slice(0, k.indexOf(":"));
+            const guess = closestMatch(namespace, allowed);
+            const hint = guess ? `did you mean ${quote(`${guess}${k.slice(namespace.length)}`)}? ` : "";
+            return `${k}: nothing reads the namespace ${quote(namespace)}, so this key would be ignored; ${hint}Namespaces read: ${allowed.join(", ")}. Remove it with \`npm run pulumi -- config rm ${k}\``;
         });
 }
 
@@ -263,7 +366,7 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 function parseRegion(raw: RawConfig): Parsed<string> {
     const region = raw.config["aws:region"] ?? raw.env.AWS_REGION ?? raw.env.AWS_DEFAULT_REGION;
     if (region === undefined || region === "") {
-        return { problems: ["aws:region: not set; choose the AWS region to deploy to, e.g. `pulumi config set aws:region us-west-2`"] };
+        return { problems: ["aws:region: not set; choose the AWS region to deploy to, e.g. `npm run pulumi -- config set aws:region us-west-2`"] };
     }
     if (!REGION_PATTERN.test(region)) {
         return { problems: [`aws:region: ${quote(region)} is not an AWS region name; use the form "us-west-2"`] };
@@ -276,6 +379,6 @@ function formatProblems(problems: string[]): string {
     return [
         `Invalid stack configuration (${count}):`,
         ...problems.map((p) => `  - ${p}`),
-        "Fix each with `pulumi config set <key> <value>` (lists: `pulumi config set --path '<key>[0]' <value>`), then run again.",
+        "Fix each with `npm run pulumi -- config set <key> <value>` (lists: `npm run pulumi -- config set --path '<key>[0]' <value>`), then run again.",
     ].join("\n");
 }

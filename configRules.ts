@@ -44,29 +44,58 @@ export function parseChoices<T extends string>(allowed: readonly T[]): (raw: str
 
 // ---- kubernetesVersion ------------------------------------------------------------------------------------------
 
-/**
- * The oldest minor version EKS still creates clusters for (1.31 leaves extended support on 2026-11-26). A version
- * that is merely out of standard support is allowed: it works, at the extended-support price.
- */
-export const OLDEST_KUBERNETES_MINOR = 32;
+export interface EksKubernetesVersion {
+    /** "1.<minor>", as EKS takes it. */
+    version: string;
+    /** When EKS standard support ends (after it, the cluster costs the extended-support price). Informational only. */
+    endOfStandardSupport: string;
+}
 
-export function parseKubernetesVersion(raw: string, key: string): Parsed<string> {
-    const match = /^1\.(\d+)$/.exec(raw);
-    if (!match) {
-        const minor = /^v?1\.(\d+)(\.\d+)*$/.exec(raw);
-        const hint = minor ? `did you mean "1.${minor[1]}"?` : 'use the form "1.35"';
-        return { problems: [`${key}: ${quote(raw)} is not a Kubernetes minor version; EKS takes "1.<minor>", ${hint}`] };
+/**
+ * The EKS Kubernetes versions this project knows, oldest first: the only values kubernetesVersion may take. The oldest
+ * is the oldest EKS still creates clusters for. Validation never looks at today's date: a version past its standard
+ * support still works (at the extended-support price). When EKS releases a version, add it here.
+ */
+export const EKS_KUBERNETES_VERSIONS: readonly EksKubernetesVersion[] = [
+    { version: "1.32", endOfStandardSupport: "2026-03-23" },
+    { version: "1.33", endOfStandardSupport: "2026-07-29" },
+    { version: "1.34", endOfStandardSupport: "2026-12-02" },
+    { version: "1.35", endOfStandardSupport: "2027-03-27" },
+    { version: "1.36", endOfStandardSupport: "2027-08" }, // an estimate (about 14 months after release); no date published yet
+];
+
+/** A kubernetesVersion parser that accepts exactly the versions in `known` (oldest first). Exported for testing. */
+export function kubernetesVersionParser(known: readonly EksKubernetesVersion[]): (raw: string, key: string) => Parsed<string> {
+    const versions = known.map((v) => v.version);
+    return (raw, key) => (versions.includes(raw) ? { value: raw } : { problems: [`${key}: ${quote(raw)} ${kubernetesVersionProblem(raw, versions)}`] });
+}
+
+export const parseKubernetesVersion = kubernetesVersionParser(EKS_KUBERNETES_VERSIONS);
+
+const ADD_VERSION = "add it to EKS_KUBERNETES_VERSIONS in configRules.ts";
+
+/** Why `raw`, which is not one of `versions`, is wrong, and the likely intended value. */
+function kubernetesVersionProblem(raw: string, versions: string[]): string {
+    const list = versions.map(quote).join(", ");
+    const form = /^v?1\.(\d+)(\.\d+)*$/.exec(raw);
+    const canonical = form && `1.${Number(form[1])}`;
+    if (canonical !== raw) {
+        // "v1.35", "1.35.2", "1.035": the minor version is there, in a form EKS does not take.
+        const hint = canonical && versions.includes(canonical) ? `did you mean ${quote(canonical)}?` : `use one of ${list}`;
+        return `is not a Kubernetes minor version; EKS takes "1.<minor>", ${hint}`;
     }
-    const minor = Number(match[1]);
-    if (minor < OLDEST_KUBERNETES_MINOR) {
-        // An unquoted 1.30 in YAML is the number 1.3: the trailing zero is lost before we ever see it.
-        const lostZero = match[1].length === 1 && minor * 10 >= OLDEST_KUBERNETES_MINOR;
-        const hint = lostZero
-            ? `did you mean "1.${minor}0"? Quote it in YAML, or 1.${minor}0 is read as the number 1.${minor}`
-            : `use "1.${OLDEST_KUBERNETES_MINOR}" or newer`;
-        return { problems: [`${key}: ${quote(raw)} is older than EKS supports; ${hint}`] };
+    const minor = Number(form![1]);
+    const minors = versions.map((v) => Number(v.split(".")[1]));
+    // An unquoted 1.40 in YAML is the number 1.4: the trailing zero is lost before we ever see it.
+    const meant = `1.${minor}0`;
+    const lostZero = `did you mean ${quote(meant)}? Quote it in YAML, or ${meant} is read as the number ${raw}`;
+    if (minor < 10 && versions.includes(meant)) return `is not an EKS version this project knows; ${lostZero}`;
+    if (minor < 10 && minor * 10 > Math.max(...minors)) {
+        return `is not an EKS version this project knows (${list}); ${lostZero}. If EKS has released ${meant} since, ${ADD_VERSION}`;
     }
-    return { value: raw };
+    if (minor < Math.min(...minors)) return `is older than EKS supports; use one of ${list}`;
+    if (minor > Math.max(...minors)) return `is not an EKS version this project knows (${list}); if EKS has released it since, ${ADD_VERSION}`;
+    return `is not an EKS version this project knows; use one of ${list}`;
 }
 
 // ---- lists ------------------------------------------------------------------------------------------------------
@@ -86,7 +115,7 @@ function parseStringList(raw: string, key: string, options: { allowEmpty?: boole
         return {
             problems: [
                 `${key}: ${quote(raw)} is not a list of strings; set it as a YAML list in Pulumi.<stack>.yaml ` +
-                    `or with \`pulumi config set --path '${key}[0]' <value>\``,
+                    `or with \`npm run pulumi -- config set --path '${key}[0]' <value>\``,
             ],
         };
     }
@@ -99,10 +128,17 @@ function parseStringList(raw: string, key: string, options: { allowEmpty?: boole
 }
 
 /** Parses a list, then every item; problems name the item's index, e.g. `nodeInstanceTypes[1]`. */
-function parseListOf(raw: string, key: string, item: (value: string, path: string) => string | undefined): Parsed<string[]> {
-    const list = parseStringList(raw, key);
+function parseListOf(
+    raw: string,
+    key: string,
+    item: (value: string, path: string) => string | undefined,
+    options: { allowEmpty?: boolean; maxItems?: { count: number; why: string } } = {},
+): Parsed<string[]> {
+    const list = parseStringList(raw, key, options);
     if ("problems" in list) return list;
-    const problems = list.value.flatMap((v, i) => item(v, `${key}[${i}]`) ?? []);
+    const { maxItems } = options;
+    const problems = maxItems && list.value.length > maxItems.count ? [`${key}: ${list.value.length} items is more than ${maxItems.count}, ${maxItems.why}`] : [];
+    problems.push(...list.value.flatMap((v, i) => item(v, `${key}[${i}]`) ?? []));
     return problems.length > 0 ? { problems } : list;
 }
 
@@ -203,10 +239,77 @@ export function ipv4CidrProblem(cidr: string): string | undefined {
     return undefined;
 }
 
+/** EKS quota: public access CIDRs per cluster. */
+export const MAX_PUBLIC_ACCESS_CIDRS = 40;
+
 export function parseClusterEndpointPublicAccessCidrs(raw: string, key: string): Parsed<string[]> {
-    return parseListOf(raw, key, (cidr, path) => {
-        const problem = ipv4CidrProblem(cidr);
-        return problem && `${path}: ${quote(cidr)} ${problem}`;
+    const maxItems = { count: MAX_PUBLIC_ACCESS_CIDRS, why: "the EKS limit of public access CIDRs per cluster; merge neighbouring ranges into wider ones" };
+    return parseListOf(
+        raw,
+        key,
+        (cidr, path) => {
+            const problem = ipv4CidrProblem(cidr);
+            return problem && `${path}: ${quote(cidr)} ${problem}`;
+        },
+        { maxItems },
+    );
+}
+
+// ---- clusterAdminArns -------------------------------------------------------------------------------------------
+
+/** Characters of IAM role, user and path names. */
+const IAM_NAME = "[\\w+=,.@-]";
+/** arn:<partition>:iam::<account>:role|user/<optional path/><name>: what an EKS access entry takes as its principal. */
+const IAM_PRINCIPAL_ARN = new RegExp(`^arn:(aws[a-z-]*):iam::(\\d{12}):(role|user)/((?:${IAM_NAME}+/)*)(${IAM_NAME}+)$`);
+const IAM_NAME_MAX = 64;
+const ARN_FORM = 'use the form "arn:aws:iam::123456789012:role/<name>" or "arn:aws:iam::123456789012:user/<name>"';
+
+/** Why `arn` is not an IAM role or user ARN, with the likely intended value, or undefined if it is one. */
+export function iamPrincipalArnProblem(arn: string): string | undefined {
+    const principal = IAM_PRINCIPAL_ARN.exec(arn);
+    if (principal) {
+        const [, , , kind, , name] = principal;
+        return name.length > IAM_NAME_MAX ? `has a ${kind} name of ${name.length} characters; IAM allows at most ${IAM_NAME_MAX}` : undefined;
+    }
+    // What `aws sts get-caller-identity` prints for a role: the session, whose role is what an access entry takes.
+    const session = new RegExp(`^arn:(aws[a-z-]*):sts::(\\d{12}):assumed-role/(${IAM_NAME}+)/[^/]+$`).exec(arn);
+    if (session) return `is a role session, not a role; did you mean ${quote(`arn:${session[1]}:iam::${session[2]}:role/${session[3]}`)}?`;
+    const root = /^arn:(aws[a-z-]*):iam::(\d{12}):root$/.exec(arn);
+    if (root) return `is an account's root user; EKS access entries need an IAM role or user, e.g. ${quote(`arn:${root[1]}:iam::${root[2]}:role/<name>`)}`;
+    return `is not an IAM role or user ARN; ${ARN_FORM}`;
+}
+
+/** A list, possibly empty, of IAM role and user ARNs; which partition they must be in is checked against the region. */
+export function parseClusterAdminArns(raw: string, key: string): Parsed<string[]> {
+    return parseListOf(
+        raw,
+        key,
+        (arn, path) => {
+            const problem = iamPrincipalArnProblem(arn);
+            return problem && `${path}: ${quote(arn)} ${problem}`;
+        },
+        { allowEmpty: true },
+    );
+}
+
+/**
+ * The AWS partition a region belongs to: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". The same rule as
+ * components/nodeGroup.ts's partitionOf, which could import this one.
+ */
+export function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
+
+/** ARNs of another partition than the region's name principals EKS cannot find. Each is reported with its fix. */
+export function checkArnPartitions(arns: readonly string[], region: string, key: string): string[] {
+    const expected = partitionOf(region);
+    return arns.flatMap((arn, i) => {
+        const partition = arn.split(":")[1];
+        if (partition === expected) return [];
+        const fixed = ["arn", expected, ...arn.split(":").slice(2)].join(":");
+        return [`${key}[${i}]: ${quote(arn)} is in partition ${quote(partition)}, but aws:region ${quote(region)} is in ${quote(expected)}; did you mean ${quote(fixed)}?`];
     });
 }
 

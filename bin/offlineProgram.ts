@@ -143,13 +143,16 @@ export interface ProgramRun {
 
 const ENTRY_POINT = path.resolve(__dirname, "..", "index");
 
-/** Runs index.ts afresh under the mocks with exactly `config`, and waits until every registration has happened. */
-export async function runProgram(config: Record<string, string> = stackConfig()): Promise<ProgramRun> {
+/**
+ * Runs index.ts afresh under the mocks with exactly `config`, of which `secretKeys` are secrets (as `pulumi up` marks
+ * the keys a stack stores encrypted), and waits until every registration has happened.
+ */
+export async function runProgram(config: Record<string, string> = stackConfig(), secretKeys: string[] = []): Promise<ProgramRun> {
     recorded.length = 0;
     invokes.length = 0;
     optionsSeen.clear();
     namesOf.clear();
-    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setAllConfig(config, secretKeys);
     forgetProgramModules();
     const run: ProgramRun = { resources: recorded, invokes };
     // The SDK captures a stack trace for every promise and resource it creates; with ts-node's source-map support

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseSettings, settingKeys, settingSpecs } from "../config";
+import { EKS_KUBERNETES_VERSIONS } from "../configRules";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -62,13 +63,21 @@ describe("the README's config table matches config.ts", () => {
     }
 });
 
+describe("the README's Kubernetes versions match EKS_KUBERNETES_VERSIONS", () => {
+    it("lists each known version with the end of its standard support, in order", () => {
+        const paragraph = /`kubernetesVersion` is one of the versions this project knows[\s\S]*?add it to that table\./.exec(read("README.md"))?.[0] ?? "";
+        const listed = [...paragraph.matchAll(/(1\.\d+)\s+\((?:standard\s+support\s+)?until\s+(?:about\s+)?(\d{4}-\d{2}(?:-\d{2})?)\)/g)].map((m) => ({ version: m[1], endOfStandardSupport: m[2] }));
+        assert.deepStrictEqual(listed, EKS_KUBERNETES_VERSIONS);
+    });
+});
+
 describe("the dev stack", () => {
     it("is valid configuration", () => {
         const stack = parse(read("Pulumi.dev.yaml"));
         // Pulumi hands every value to the program as a string; structured values as JSON.
         const config: Record<string, string> = {};
         for (const [key, value] of Object.entries<unknown>(stack.config)) config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        const settings = parseSettings({ project: "eks-netpol-lab", config, env: {} });
+        const settings = parseSettings({ project: "eks-netpol-lab", config, secretKeys: new Set(), env: {} });
         assert.strictEqual(settings.region, "us-west-2");
     });
 });

@@ -366,7 +366,7 @@ describe("program: invalid stack config", () => {
             "Invalid stack configuration (2 problems):",
             '  - nodeInstanceTypes: ["t3.medium","m7g.large"] mixes x86_64 (t3.medium) and arm64 (m7g.large); a node group runs one CPU architecture, so list only x86_64 or only arm64 (Graviton) types',
             "  - nodeMin: 4 is greater than nodeDesired: 2; need 0 <= nodeMin <= nodeDesired <= nodeMax",
-            "Fix each with `pulumi config set <key> <value>` (lists: `pulumi config set --path '<key>[0]' <value>`), then run again.",
+            "Fix each with `npm run pulumi -- config set <key> <value>` (lists: `npm run pulumi -- config set --path '<key>[0]' <value>`), then run again.",
         ].join("\n"));
         assert.deepStrictEqual(run.resources.map((r) => r.type), []);
         assert.deepStrictEqual(run.invokes, []);
