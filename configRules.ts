@@ -292,10 +292,7 @@ export function parseClusterAdminArns(raw: string, key: string): Parsed<string[]
     );
 }
 
-/**
- * The AWS partition a region belongs to: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". The same rule as
- * components/nodeGroup.ts's partitionOf, which could import this one.
- */
+/** The AWS partition a region belongs to, which every ARN names: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". */
 export function partitionOf(region: string): string {
     if (region.startsWith("cn-")) return "aws-cn";
     if (region.startsWith("us-gov-")) return "aws-us-gov";

@@ -121,6 +121,7 @@ function nodeRecycler(name: string, dependsOn: pulumi.Resource[]): NodeRecycler 
         groups: target.recycleGroups,
         enabled: settings.recycleNodesOnEngineRemoval,
         timeoutSeconds: settings.nodeRecycleTimeoutMinutes * 60,
+        ...(settings.awsProfile ? { profile: settings.awsProfile } : {}),
     }, { dependsOn: [...target.nodes, ...dependsOn], deletedWith: target.owned?.nodeGroup });
 }
 
@@ -131,6 +132,7 @@ if (settings.policyEngine === "calico") {
         version: settings.calicoVersion,
         cluster: target.kubeCluster,
         grantAnnotatePodIp: !target.owned,
+        profile: settings.awsProfile,
         ...k8sOptions,
     }, { dependsOn: [...target.nodes, recycler] });
 }

@@ -17,6 +17,11 @@ export interface CalicoArgs {
     /** The cluster's Kubernetes provider. */
     provider: k8s.Provider;
     /**
+     * The AWS profile (stack config `aws:profile`) whose credentials the CRD cleanup signs its cluster token with.
+     * @default - the default credential chain's choice, as `aws eks get-token` makes it.
+     */
+    profile?: string;
+    /**
      * Grant aws-node the `patch pods` permission that the VPC CNI's ANNOTATE_POD_IP needs, and never take it away.
      * Only for a cluster this program does not own: there, someone may set ANNOTATE_POD_IP on aws-node by hand and
      * depend on this grant. On a cluster this program creates, the add-on sets the variable and grants the permission
@@ -68,6 +73,7 @@ export class Calico extends pulumi.ComponentResource {
             cluster: args.cluster,
             groups: CALICO_CRD_GROUPS,
             timeoutSeconds: 300,
+            ...(args.profile ? { profile: args.profile } : {}),
         }, { parent: this, deletedWith: args.deletedWith });
 
         const release = new k8s.helm.v3.Release(`${name}-operator`, {

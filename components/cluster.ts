@@ -4,10 +4,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import type { PolicyEngine } from "../config";
+import { partitionOf } from "../configRules";
 import { accessEntryKey, clusterAdminPolicyArn } from "./clusterAdmins";
 import { ClusterCreator } from "./clusterCreator";
 import { KubeCluster } from "./kubeApi";
-import { partitionOf } from "./nodeGroup";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];

@@ -41,6 +41,22 @@ function toBuffer(data: SourceData): Buffer {
     return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data as ArrayBuffer);
 }
 
+/**
+ * The credentials of `profile` (or of the default chain without one), failing with a message that names the profile
+ * and where it was set: the SDK's own error ("Could not load credentials from any providers") names neither.
+ */
+export function awsCredentials(profile?: string): AwsCredentialIdentityProvider {
+    const provider = defaultProvider(profile ? { profile } : {});
+    if (!profile) return provider;
+    return async () => {
+        try {
+            return await provider();
+        } catch (e) {
+            throw new Error(`could not load the credentials of AWS profile "${profile}" (stack config aws:profile): ${(e as Error).message}`);
+        }
+    };
+}
+
 /** An EKS authentication token for `clusterName`, valid for about a minute of use (tokens live 15 minutes). */
 export async function eksToken(clusterName: string, region: string, credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider, signingDate?: Date): Promise<string> {
     const signer = new SignatureV4({ service: "sts", region, sha256: Sha256, credentials: credentials ?? defaultProvider() });
@@ -94,7 +110,7 @@ interface Reply {
 export function kubeApi(cluster: KubeCluster, options: KubeApiOptions = {}): KubeApi {
     const timeoutSeconds = options.timeoutSeconds ?? 30;
     // One provider for every request: it caches the credentials it resolves.
-    const credentials = options.credentials ?? defaultProvider({ profile: options.profile });
+    const credentials = options.credentials ?? awsCredentials(options.profile);
     const request = async (method: string, path: string): Promise<Reply> => {
         const token = await eksToken(cluster.clusterName, cluster.region, credentials);
         const url = new URL(path, cluster.server);

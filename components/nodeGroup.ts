@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { instanceArchitecture } from "../configRules";
+import { instanceArchitecture, partitionOf } from "../configRules";
 
 /**
  * The AWS managed policies a worker node needs, and nothing more: join the cluster, let the VPC CNI manage pod
@@ -105,13 +105,6 @@ export class NodeGroup extends pulumi.ComponentResource {
 /** The EKS-optimised Amazon Linux 2023 AMI type for these instance types' CPU architecture. */
 export function amiTypeFor(instanceTypes: string[]): string {
     return instanceTypes.some((t) => instanceArchitecture(t) === "arm64") ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
-}
-
-/** The AWS partition a region belongs to, which every AWS-managed policy ARN names. */
-export function partitionOf(region: string): string {
-    if (region.startsWith("cn-")) return "aws-cn";
-    if (region.startsWith("us-gov-")) return "aws-us-gov";
-    return "aws";
 }
 
 /** The name of the Auto Scaling group behind a managed node group, as the EKS API reports it. */

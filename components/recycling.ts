@@ -14,7 +14,7 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { AwsClients, GroupRef, Scaler, scalerFor, Sizes } from "./groupScaler";
-import { KubeApi, kubeApi, KubeCluster } from "./kubeApi";
+import { awsCredentials, KubeApi, kubeApi, KubeCluster } from "./kubeApi";
 
 export type { GroupRef, Sizes } from "./groupScaler";
 
@@ -221,12 +221,20 @@ export interface AwsSettings {
     cluster?: KubeCluster;
     /** The AWS profile to use, for AWS and for the cluster's token. @default - the default credential chain's choice */
     profile?: string;
+    /** The longest a wait may take: no single AWS request waits longer (nor 30 s, nor 5 s to connect). */
+    timeoutSeconds: number;
 }
 
 /** Real clients and clock, for the dynamic provider; with a cluster, also a check that new nodes are Ready. */
-export function awsDeps({ region, cluster, profile }: AwsSettings): RecycleDeps {
-    // The SDK retries throttling too; ours covers what it does not (ResourceInUse, scaling in progress).
-    const config = { region, profile, maxAttempts: 5 };
+export function awsDeps({ region, cluster, profile, timeoutSeconds }: AwsSettings): RecycleDeps {
+    // The SDK retries throttling too; ours covers what it does not (ResourceInUse, scaling in progress). Without a
+    // request timeout, an endpoint that accepts a connection and never answers would hold each attempt for minutes.
+    const requestHandler = {
+        connectionTimeout: Math.min(5, timeoutSeconds) * 1000,
+        requestTimeout: Math.min(30, timeoutSeconds) * 1000,
+        throwOnRequestTimeout: true, // else the handler only warns, and waits on
+    };
+    const config = { region, credentials: awsCredentials(profile), maxAttempts: 5, requestHandler };
     return {
         eks: new EKSClient(config),
         autoScaling: new AutoScalingClient(config),

@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import { parseSettings, RawConfig, Settings, SettingsError, settingSpecs } from "../config";
-import { EKS_KUBERNETES_VERSIONS, kubernetesVersionParser, partitionOf } from "../configRules";
-import { partitionOf as nodeGroupPartitionOf } from "../components/nodeGroup";
+import { EKS_KUBERNETES_VERSIONS, kubernetesVersionParser } from "../configRules";
 import { runProgram, stackConfig } from "./mocks";
 
 const PROJECT = "eks-netpol-lab";
@@ -134,12 +133,6 @@ describe("settings: valid configuration", () => {
     it("takes keys of the namespaces the providers and Pulumi read, secret or not", () => {
         const extra = { "aws:region": "us-west-2", "aws:accessKey": "AKIA", "eks:x": "1", "kubernetes:enableServerSideApply": "true", "pulumi:tags": "{}" };
         assert.doesNotThrow(() => parseSettings(raw({}, extra, ["aws:accessKey"])));
-    });
-});
-
-describe("settings: the AWS partition of a region", () => {
-    it("agrees with the node group's, which names AWS-managed policies by it", () => {
-        for (const region of ["us-west-2", "eu-central-1", "cn-northwest-1", "us-gov-west-1"]) assert.strictEqual(partitionOf(region), nodeGroupPartitionOf(region), region);
     });
 });
 

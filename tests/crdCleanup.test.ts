@@ -74,14 +74,21 @@ describe("deleting Calico's CRDs", () => {
 
     it("deletes the CRDs of Calico's groups only, and waits until they are gone", async () => {
         const api = fakeApi(CRDS, 2);
-        const deleted = await deleteCrds(api, GROUPS, { timeoutSeconds: 60, pollSeconds: 5 }, clock());
+        const deleted = await deleteCrds(api, GROUPS, [], { timeoutSeconds: 60, pollSeconds: 5 }, clock());
         assert.deepStrictEqual(deleted, ["felixconfigurations.crd.projectcalico.org", "installations.operator.tigera.io", "ippools.crd.projectcalico.org"]);
         assert.deepStrictEqual(api.deleted, deleted);
         assert.deepStrictEqual((await api.get("")).items.map((c: { metadata: { name: string } }) => c.metadata.name), ["certificates.cert-manager.io"]);
     });
 
+    it("keeps the CRDs it is told the cluster had before", async () => {
+        const api = fakeApi(CRDS, 0);
+        const deleted = await deleteCrds(api, GROUPS, ["ippools.crd.projectcalico.org"], { timeoutSeconds: 60, pollSeconds: 5 }, clock());
+        assert.deepStrictEqual(deleted, ["felixconfigurations.crd.projectcalico.org", "installations.operator.tigera.io"]);
+        assert.deepStrictEqual((await api.get("")).items.map((c: { metadata: { name: string } }) => c.metadata.name).sort(), ["certificates.cert-manager.io", "ippools.crd.projectcalico.org"]);
+    });
+
     it("gives up after its timeout, naming what is left", async () => {
-        await assert.rejects(deleteCrds(fakeApi(CRDS, 1000), GROUPS, { timeoutSeconds: 30, pollSeconds: 5 }, clock()), {
+        await assert.rejects(deleteCrds(fakeApi(CRDS, 1000), GROUPS, [], { timeoutSeconds: 30, pollSeconds: 5 }, clock()), {
             message: "timed out after 30 s waiting for CRDs to be deleted: felixconfigurations.crd.projectcalico.org, installations.operator.tigera.io, ippools.crd.projectcalico.org",
         });
     });
@@ -93,7 +100,7 @@ describe("the CRD cleanup in the graph", () => {
     it("runs after the Helm release is uninstalled, and is skipped with the cluster this program owns", async () => {
         const run: ProgramRun = await runProgram();
         const cleanup = findResource(run, CLEANUP, "calico-crd-cleanup");
-        assert.deepStrictEqual(cleanup.inputs.groups, ["crd.projectcalico.org", "operator.tigera.io"]);
+        assert.deepStrictEqual(cleanup.inputs.groups, ["crd.projectcalico.org", "operator.tigera.io", "policy.networking.k8s.io"]);
         assert.deepStrictEqual(cleanup.inputs.cluster, {
             clusterName: "eks-netpol-lab-dev",
             server: "https://eks-netpol-lab-dev.gr7.us-west-2.eks.amazonaws.com",

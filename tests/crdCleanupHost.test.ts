@@ -11,7 +11,16 @@ import { recordedProviders } from "./support/recordedProviders";
 
 const URN = dynamicUrn("CalicoCrdCleanup", "calico-crd-cleanup");
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
-const CALICO = ["felixconfigurations.crd.projectcalico.org", "installations.operator.tigera.io", "ippools.crd.projectcalico.org"];
+/** What installing Calico's chart adds, in the order the fake lists them. */
+const CALICO = [
+    "baselineadminnetworkpolicies.policy.networking.k8s.io",
+    "felixconfigurations.crd.projectcalico.org",
+    "installations.operator.tigera.io",
+    "ippools.crd.projectcalico.org",
+];
+const GROUP_OF = (name: string) => name.split(".").slice(1).join(".");
+/** A CRD of one of the cleanup's groups that the cluster had before Calico: someone else's. */
+const THEIRS = "adminnetworkpolicies.policy.networking.k8s.io";
 
 describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
     let kube: FakeKube;
@@ -35,13 +44,16 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
     beforeEach(() => {
         kube.reset();
         kube.crds = [
-            { name: CALICO[0], group: "crd.projectcalico.org" },
             { name: "certificates.cert-manager.io", group: "cert-manager.io" },
-            { name: CALICO[1], group: "operator.tigera.io" },
-            { name: CALICO[2], group: "crd.projectcalico.org" },
+            { name: THEIRS, group: "policy.networking.k8s.io" },
         ];
         host.takeStderr();
     });
+
+    /** What the Helm release does after the cleanup is created: Calico's CRDs appear. */
+    function installCalico(): void {
+        kube.crds.push(...CALICO.map((name) => ({ name, group: GROUP_OF(name) })));
+    }
 
     /** The recorded inputs, with the cluster's API server pointed at the fake. */
     function inputs(overrides: Props = {}): Props {
@@ -50,35 +62,56 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         return { ...recorded, cluster, pollSeconds: 0.02, ...overrides };
     }
 
+    /** The cleanup created (recording what the cluster has), then Calico installed. */
     async function created(overrides: Props = {}): Promise<{ id: string; outs: Props }> {
         const checked = await host.check(URN, {}, inputs(overrides));
         assert.deepStrictEqual(checked.failures, []);
-        return host.create(URN, checked.inputs);
+        const result = await host.create(URN, checked.inputs);
+        installCalico();
+        return result;
     }
 
-    it("does nothing on create but store its inputs and code", async () => {
+    it("records on create, before Calico is installed, which CRDs of its groups the cluster already has", async () => {
         const { id, outs } = await created();
-        assert.strictEqual(id, "eks-netpol-lab-dev:crd.projectcalico.org,operator.tigera.io");
-        assert.deepStrictEqual(outs, inputs());
-        assert.deepStrictEqual(kube.requests, []);
+        assert.strictEqual(id, "eks-netpol-lab-dev:crd.projectcalico.org,operator.tigera.io,policy.networking.k8s.io");
+        assert.deepStrictEqual(outs, { ...inputs(), preexisting: [THEIRS] });
+        assert.deepStrictEqual(kube.requests.map((r) => `${r.method} ${r.path} ${r.status}`), [`GET ${CRDS} 200`]);
     });
 
-    it("deletes Calico's CRDs on delete, and only those, authenticated with an EKS token", async () => {
+    it("deletes the CRDs Calico brought on delete, and only those, authenticated with an EKS token", async () => {
         const { id, outs } = await created();
         await host.delete(id, URN, outs);
-        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
+        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io", THEIRS]);
         assert.deepStrictEqual(kube.requests.filter((r) => r.method === "DELETE").map((r) => r.path), CALICO.map((name) => `${CRDS}/${name}`));
         assert.deepStrictEqual(new Set(kube.requests.map((r) => `${r.keyId} ${r.stsHost} ${r.status}`)), new Set([`${ENV_KEY_ID} sts.us-west-2.amazonaws.com 200`]));
-        await host.takeStderrUntil(/calico CRD cleanup: deleting 3 CRDs of crd.projectcalico.org, operator.tigera.io\n/);
+        await host.takeStderrUntil(new RegExp(`calico CRD cleanup: deleting 4 CRDs of crd.projectcalico.org, operator.tigera.io, policy.networking.k8s.io; keeping 1 the cluster had before Calico \\(${THEIRS}\\)\n`));
+    });
+
+    it("keeps its record through an update, reading nothing, when its groups stay the same", async () => {
+        const { id, outs } = await created();
+        const before = kube.requests.length;
+        const { outs: updated } = await host.update(id, URN, outs, inputs({ timeoutSeconds: 600 }));
+        assert.deepStrictEqual(updated.preexisting, [THEIRS]);
+        assert.strictEqual(kube.requests.length, before, "no request");
+    });
+
+    it("counts as someone else's what a group new to its list already has, updating the state of an earlier version", async () => {
+        // An earlier version watched two groups and recorded nothing; Calico, installed since, brought BANP.
+        installCalico();
+        const earlier = { ...inputs(), groups: ["crd.projectcalico.org", "operator.tigera.io"] };
+        const { outs } = await host.update("eks-netpol-lab-dev:crd.projectcalico.org,operator.tigera.io", URN, earlier, inputs());
+        assert.deepStrictEqual(outs.preexisting, [THEIRS, CALICO[0]]);
+        await host.delete("id", URN, outs);
+        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io", THEIRS, CALICO[0]]);
     });
 
     it("waits until the API server no longer lists them (their finalizers take a while)", async () => {
         kube.listsToVanish = 2;
         const { id, outs } = await created();
         await host.delete(id, URN, outs);
-        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io"]);
-        assert.strictEqual(kube.requests.filter((r) => r.method === "GET").length, 4, "the first list, two with the CRDs still going, one without");
-        await host.takeStderrUntil(/calico CRD cleanup: waiting for 3 CRDs to be deleted\n/);
+        assert.deepStrictEqual(kube.crds.map((c) => c.name), ["certificates.cert-manager.io", THEIRS]);
+        assert.strictEqual(kube.requests.filter((r) => r.method === "GET").length, 5, "the list on create; then the first list, two with the CRDs still going, one without");
+        await host.takeStderrUntil(/calico CRD cleanup: waiting for 4 CRDs to be deleted\n/);
     });
 
     it("signs its token as the given AWS profile", async () => {
@@ -100,7 +133,7 @@ describe("Calico CRD cleanup, run by Pulumi's dynamic-provider host", () => {
         await assert.rejects(host.delete(id, URN, outs), {
             message: `DELETE ${CRDS}/${CALICO[0]}: HTTP 403 Forbidden: ${message}; the AWS identity is known to the cluster, but its Kubernetes RBAC does not allow this`,
         });
-        assert.strictEqual(kube.crds.length, 4, "nothing deleted");
+        assert.strictEqual(kube.crds.length, 6, "nothing deleted");
     });
 
     it("fails on a server error, naming the request", async () => {

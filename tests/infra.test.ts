@@ -2,7 +2,8 @@
 import * as assert from "assert";
 import { buildKubeconfig, clusterNameFor } from "../components/cluster";
 import { pickZones, VPC_CIDR, ZONE_SUBNETS, zonePlan } from "../components/network";
-import { amiTypeFor, autoScalingGroupNameOf, partitionOf } from "../components/nodeGroup";
+import { amiTypeFor, autoScalingGroupNameOf } from "../components/nodeGroup";
+import { partitionOf } from "../configRules";
 import { instanceArchitecture } from "../configRules";
 
 describe("instanceArchitecture", () => {

@@ -356,6 +356,14 @@ describe("program: an AWS profile in stack config (aws:profile)", () => {
         assert.deepStrictEqual(kubeconfig.users[0].user.exec.args.slice(-2), ["--profile", "lab"]);
         assert.strictEqual(await promiseOf(run.exports!.writeKubeconfigCommand), "aws eks update-kubeconfig --region us-west-2 --name eks-netpol-lab-dev --profile lab");
     });
+
+    it("is used by the dynamic providers' AWS calls and cluster tokens, which otherwise run with the default credentials", async () => {
+        const run = await runProgram(stackConfig({ "aws:profile": "lab" }));
+        assert.strictEqual(findResource(run, "pulumi-nodejs:dynamic/eks-netpol-lab:NodeRecycler", "calico-node-recycler").inputs.profile, "lab");
+        assert.strictEqual(findResource(run, "pulumi-nodejs:dynamic/eks-netpol-lab:CalicoCrdCleanup", "calico-crd-cleanup").inputs.profile, "lab");
+        const plain = await runProgram(stackConfig());
+        assert.strictEqual(findResource(plain, "pulumi-nodejs:dynamic/eks-netpol-lab:NodeRecycler", "calico-node-recycler").inputs.profile, undefined);
+    });
 });
 
 describe("program: invalid stack config", () => {

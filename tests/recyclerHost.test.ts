@@ -216,6 +216,29 @@ describe("node recycler, run by Pulumi's dynamic-provider host", () => {
         assert.deepStrictEqual(new Set(kube.requests.map((r) => `${r.keyId} ${r.status}`)), new Set([`${PROFILE.keyId} 200`]));
     });
 
+    it("names the AWS profile when its credentials cannot be found", async () => {
+        aws.addNodegroup(CLUSTER, NODEGROUP, new SimulatedGroup({ min: 1, desired: 1, max: 2 }));
+        const checked = await host.check(URN, {}, inputs({ profile: "nobody" }));
+        await assert.rejects(host.create(URN, checked.inputs), (e: Error) => {
+            assert.match(e.message, /could not load the credentials of AWS profile "nobody" \(stack config aws:profile\): /);
+            return true;
+        });
+        assert.deepStrictEqual(aws.callLog(), [], "nothing was sent");
+    });
+
+    it("gives up on an AWS endpoint that never answers within its timeout, and changes nothing", async () => {
+        const group = new SimulatedGroup({ min: 1, desired: 2, max: 3 });
+        const { id, outs } = await createdFor(group, { timeoutSeconds: 0.3 });
+        aws.fail("DescribeNodegroup", "hang", { times: 10 });
+        const started = Date.now();
+        await assert.rejects(host.delete(id, URN, outs), (e: Error) => {
+            assert.match(e.message, new RegExp(`^cannot read ${GROUP} from AWS, so nothing was changed: `));
+            return true;
+        });
+        assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+        assert.deepStrictEqual(group.updates, []);
+    });
+
     it("touches nothing on delete when recycling is switched off", async () => {
         const { id, outs } = await createdFor(new SimulatedGroup({ min: 1, desired: 2, max: 3 }), { enabled: false });
         aws.calls.length = 0;

@@ -38,7 +38,7 @@ export class FakeAws {
     readonly nodegroups = new Map<string, { asgName: string; group: SimulatedGroup }>();
     /** Auto Scaling groups by name: the ones behind managed node groups and self-managed ones. */
     readonly asgs = new Map<string, SimulatedGroup>();
-    private readonly faults: { operation: AwsOperation; fault: AwsFault; after: number; times: number }[] = [];
+    private readonly faults: { operation: AwsOperation; fault: AwsFault | "hang"; after: number; times: number }[] = [];
 
     private constructor(private readonly server: http.Server) {}
 
@@ -61,8 +61,11 @@ export class FakeAws {
         this.asgs.set(asgName, group);
     }
 
-    /** Fails `times` calls of `operation` with `fault`, once `after` more calls of it have succeeded. */
-    fail(operation: AwsOperation, fault: AwsFault, { after = 0, times = 1 } = {}): void {
+    /**
+     * Fails `times` calls of `operation` with `fault`, once `after` more calls of it have succeeded. "hang" accepts the
+     * request and never answers it.
+     */
+    fail(operation: AwsOperation, fault: AwsFault | "hang", { after = 0, times = 1 } = {}): void {
         this.faults.push({ operation, fault, after, times });
     }
 
@@ -91,14 +94,19 @@ export class FakeAws {
         const eks = /^\/clusters\/([^/]+)\/node-groups\/([^/]+)(\/update-config)?$/.exec(new URL(req.url ?? "/", this.url).pathname);
         const form = new URLSearchParams(body);
         const operation = (eks ? (eks[3] ? "UpdateNodegroupConfig" : "DescribeNodegroup") : form.get("Action") ?? "unknown") as AwsOperation;
-        const answer = this.injected(operation) ?? this.answer(operation, eks ? { cluster: decodeURIComponent(eks[1]), nodegroup: decodeURIComponent(eks[2]), body } : form);
+        const injected = this.injected(operation);
+        if (injected === "hang") {
+            this.calls.push({ operation: isOperation(operation) ? operation : "unknown", keyId, outcome: "hang" });
+            return;
+        }
+        const answer = injected ?? this.answer(operation, eks ? { cluster: decodeURIComponent(eks[1]), nodegroup: decodeURIComponent(eks[2]), body } : form);
         const outcome = "fault" in answer ? answer.fault.code : "ok";
         this.calls.push({ operation: isOperation(operation) ? operation : "unknown", keyId, outcome });
         if (eks) sendJson(res, answer);
         else sendXml(res, operation, answer);
     }
 
-    private injected(operation: AwsOperation): Answer | undefined {
+    private injected(operation: AwsOperation): Answer | "hang" | undefined {
         const i = this.faults.findIndex((f) => f.operation === operation);
         if (i < 0) return undefined;
         const fault = this.faults[i];
@@ -107,7 +115,7 @@ export class FakeAws {
             return undefined;
         }
         if (--fault.times <= 0) this.faults.splice(i, 1);
-        return { fault: fault.fault };
+        return fault.fault === "hang" ? "hang" : { fault: fault.fault };
     }
 
     private answer(operation: string, params: { cluster: string; nodegroup: string; body: string } | URLSearchParams): Answer {
