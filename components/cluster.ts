@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import type { PolicyEngine } from "../config";
-import { partitionOf } from "../configRules";
+import { partitionOf } from "../awsRules";
 import { accessEntryKey, clusterAdminPolicyArn } from "./clusterAdmins";
 import { ClusterCreator } from "./clusterCreator";
 import { KubeCluster } from "./kubeApi";

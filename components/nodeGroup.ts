@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { instanceArchitecture, partitionOf } from "../configRules";
+import { instanceArchitecture, partitionOf } from "../awsRules";
 
 /**
  * The AWS managed policies a worker node needs, and nothing more: join the cluster, let the VPC CNI manage pod

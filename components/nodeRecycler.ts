@@ -7,9 +7,9 @@ export interface NodeRecyclerInputs {
     region: string;
     /** The cluster's API server, to wait for new nodes to be Ready; unreachable, the wait is skipped. */
     cluster?: KubeCluster;
-    /** The node groups (or self-managed Auto Scaling groups) whose nodes Calico ran on. */
+    /** The node groups (or self-managed Auto Scaling groups) whose nodes the policy engine ran on. */
     groups: GroupRef[];
-    /** False records the groups but recycles nothing on removal (config recycleNodesOnCalicoRemoval). */
+    /** False records the groups but recycles nothing on removal (config recycleNodesOnEngineRemoval). */
     enabled: boolean;
     /** The longest each wait of a recycle may take. */
     timeoutSeconds: number;
@@ -34,7 +34,8 @@ const POLL_SECONDS = 15;
 
 /**
  * The provider: creating or updating records the groups' sizes; deleting recycles their nodes. Deletion is the
- * moment Calico is gone from a cluster that stays (Calico depends on this resource, so Pulumi deletes it first).
+ * moment the policy engine is gone from a cluster that stays: Calico depends on its recycler, so Pulumi deletes Calico
+ * first; the VPC CNI's agent is switched off by an update, and Pulumi deletes only after every update.
  * `delete` receives the stored outputs, which is why everything it needs is in them.
  */
 export const nodeRecyclerProvider: pulumi.dynamic.ResourceProvider<NodeRecyclerInputs, NodeRecyclerOutputs> = {
@@ -71,7 +72,8 @@ export type NodeRecyclerArgs = { [K in keyof NodeRecyclerInputs]: pulumi.Input<N
  * owns the nodes: a full `pulumi destroy` then skips the recycle (the nodes are going anyway).
  */
 export class NodeRecycler extends pulumi.dynamic.Resource {
-    public readonly recorded!: pulumi.Output<Sizes[]>;
+    // `declare`: a class field (target ES2022) would overwrite the output the base constructor sets with undefined.
+    declare public readonly recorded: pulumi.Output<Sizes[]>;
 
     constructor(name: string, args: NodeRecyclerArgs, opts?: pulumi.CustomResourceOptions) {
         super(nodeRecyclerProvider, name, { recorded: undefined, ...args }, opts, "eks-netpol-lab", "NodeRecycler");

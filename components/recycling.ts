@@ -1,6 +1,7 @@
 /**
  * Recycling a node group's nodes by resizing the Auto Scaling group behind it to 0 and back: AWS's advice for clearing
- * the iptables rules Calico leaves on nodes (its "Unknown interface" drop rules would otherwise drop new pods).
+ * what a policy engine leaves on nodes: Calico's iptables rules (its "Unknown interface" drop rules would otherwise
+ * drop new pods' traffic), the VPC CNI agent's eBPF programs.
  *
  * The steps, for each group in turn (one at a time, so other groups keep serving):
  *   1. read the group's sizes (if an earlier run was interrupted at 0, use the sizes recorded when it was created);

@@ -3,8 +3,7 @@ import * as assert from "assert";
 import { buildKubeconfig, clusterNameFor } from "../components/cluster";
 import { pickZones, VPC_CIDR, ZONE_SUBNETS, zonePlan } from "../components/network";
 import { amiTypeFor, autoScalingGroupNameOf } from "../components/nodeGroup";
-import { partitionOf } from "../configRules";
-import { instanceArchitecture } from "../configRules";
+import { instanceArchitecture, partitionOf } from "../awsRules";
 
 describe("instanceArchitecture", () => {
     const cases: [string, "x86_64" | "arm64"][] = [
