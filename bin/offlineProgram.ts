@@ -5,7 +5,9 @@
  *
  * The mocks return deterministic ids, the outputs remote components (eks.Cluster, eks.ManagedNodeGroup) would have
  * after a real `pulumi up`, and throw on any invoke they do not know, so a new cloud lookup cannot sneak in untested.
- * They are set when this module loads, before the program is: `runProgram` loads the program afresh each time.
+ * They are set when this module loads, before the program is: `runProgram` loads the program afresh each time. By
+ * default it runs the lab (index.ts, project eks-netpol-lab, stack dev); `RunOptions` runs another program, such as
+ * the deployments project, under the same mocks with that program's own project and stack names.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
@@ -75,7 +77,9 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
         case "aws:kms/key:Key":
             return { arn: `arn:aws:kms:${currentRegion()}:123456789012:key/${name}` };
         case "aws:iam/role:Role":
-            return { arn: `arn:aws:iam::123456789012:role/${name}`, name };
+            return { arn: `arn:aws:iam::123456789012:role/${inputs.name ?? name}`, name: inputs.name ?? name };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { arn: `arn:aws:iam::123456789012:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
         default:
             return {};
     }
@@ -105,25 +109,35 @@ const invokeHandlers: Record<string, (inputs: Record<string, any>) => Record<str
     },
 };
 
-pulumi.runtime.setMocks(
-    {
-        newResource(args: pulumi.runtime.MockResourceArgs) {
-            if (args.type === "pulumi:pulumi:Stack") return { id: undefined, state: {} }; // the harness's root, not the program's
-            const options = optionsSeen.get(`${args.type}::${args.name}`) ?? { parent: "(unknown)", dependsOn: [] };
-            recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, provider: args.provider, options });
-            return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
-        },
-        call(args: pulumi.runtime.MockCallArgs) {
-            const handler = invokeHandlers[args.token];
-            if (!handler) throw new Error(`Mock not implemented: ${args.token}`);
-            invokes.push({ token: args.token, inputs: args.inputs });
-            return handler(args.inputs);
-        },
+/** Outputs a run adds for resource types only its program knows (see `RunOptions.outputs`). */
+let extraOutputs: RunOptions["outputs"];
+
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+        if (args.type === "pulumi:pulumi:Stack") return { id: undefined, state: {} }; // the harness's root, not the program's
+        const options = optionsSeen.get(`${args.type}::${args.name}`) ?? { parent: "(unknown)", dependsOn: [] };
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? false, provider: args.provider, options });
+        const extra = extraOutputs?.(args.type, args.name, args.inputs) ?? {};
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs), ...extra } };
     },
-    PROJECT,
-    STACK,
-    false,
-);
+    call(args: pulumi.runtime.MockCallArgs) {
+        const handler = invokeHandlers[args.token];
+        if (!handler) throw new Error(`Mock not implemented: ${args.token}`);
+        invokes.push({ token: args.token, inputs: args.inputs });
+        return handler(args.inputs);
+    },
+};
+
+/** The project and stack the mocks currently report (`pulumi.getProject()`, `pulumi.getStack()`). */
+let mocked = { project: PROJECT, stack: STACK };
+pulumi.runtime.setMocks(mocks, PROJECT, STACK, false);
+
+/** Sets the mocks again only when a run asks for another project or stack, so lab runs behave exactly as before. */
+function useMocks(project: string, stack: string): void {
+    if (mocked.project === project && mocked.stack === stack) return;
+    pulumi.runtime.setMocks(mocks, project, stack, false);
+    mocked = { project, stack };
+}
 
 /** A stack configuration: the dev stack's region plus `overrides`, whose bare keys belong to the project. */
 export function stackConfig(overrides: Record<string, string> = {}): Record<string, string> {
@@ -143,17 +157,46 @@ export interface ProgramRun {
 
 const ENTRY_POINT = path.resolve(__dirname, "..", "index");
 
+/** Which program to run, as which project and stack. Every field defaults to the lab's. */
+export interface RunOptions {
+    /**
+     * The program's entry module, as `require` resolves it.
+     * @default - the lab's index.ts
+     */
+    entryPoint?: string;
+    /**
+     * The project name the program sees (`pulumi.getProject()`), which is also its config namespace.
+     * @default "eks-netpol-lab"
+     */
+    project?: string;
+    /**
+     * The stack name the program sees (`pulumi.getStack()`).
+     * @default "dev"
+     */
+    stack?: string;
+    /**
+     * Outputs the program's own resource types would have after a real `pulumi up` (a dynamic resource's computed
+     * outputs, say), merged over the inputs and the shared outputs.
+     * @default - none
+     */
+    outputs?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
+}
+
 /**
- * Runs index.ts afresh under the mocks with exactly `config`, of which `secretKeys` are secrets (as `pulumi up` marks
- * the keys a stack stores encrypted), and waits until every registration has happened.
+ * Runs the program (index.ts unless `options` names another) afresh under the mocks with exactly `config`, of which
+ * `secretKeys` are secrets (as `pulumi up` marks the keys a stack stores encrypted), and waits until every
+ * registration has happened.
  */
-export async function runProgram(config: Record<string, string> = stackConfig(), secretKeys: string[] = []): Promise<ProgramRun> {
+export async function runProgram(config: Record<string, string> = stackConfig(), secretKeys: string[] = [], options: RunOptions = {}): Promise<ProgramRun> {
+    const entryPoint = options.entryPoint ?? ENTRY_POINT;
+    useMocks(options.project ?? PROJECT, options.stack ?? STACK);
+    extraOutputs = options.outputs;
     recorded.length = 0;
     invokes.length = 0;
     optionsSeen.clear();
     namesOf.clear();
     pulumi.runtime.setAllConfig(config, secretKeys);
-    forgetProgramModules();
+    forgetProgramModules(entryPoint);
     const run: ProgramRun = { resources: recorded, invokes };
     // The SDK captures a stack trace for every promise and resource it creates; with ts-node's source-map support
     // installed, each capture maps every frame through source maps, which takes most of a run's time. Plain V8 traces
@@ -172,7 +215,7 @@ export async function runProgram(config: Record<string, string> = stackConfig(),
         await pulumi.runtime
             .runInPulumiStack(async () => {
                 pulumi.runtime.registerStackTransformation(recordOptions);
-                run.exports = require(ENTRY_POINT);
+                run.exports = require(entryPoint);
                 return run.exports;
             })
             .catch((e) => {
@@ -205,8 +248,8 @@ function recordOptions(args: pulumi.ResourceTransformationArgs): undefined {
  * modules it imports hold no state (settings are read when index.ts runs), and transpiling them all again on every
  * run would take half a second each time.
  */
-function forgetProgramModules(): void {
-    delete require.cache[require.resolve(ENTRY_POINT)];
+function forgetProgramModules(entryPoint: string): void {
+    delete require.cache[require.resolve(entryPoint)];
 }
 
 /**
