@@ -4,6 +4,7 @@
  *   npm run --silent netpol -- check <path>... --expect <flows-file> [--json]
  *   npm run --silent netpol -- matrix <path>... [--port P] [--protocol T] [--format text|json|svg]
  *   npm run --silent netpol -- explain <path>... --from X --to Y --port P [--protocol T]
+ *   npm run --silent netpol -- diff <before> <after> [--json]        (bin/netpolDiff.ts)
  *
  * Exit codes: 0 every flow as expected (or the command succeeded), 1 some flow not as expected, 2 invalid input or
  * usage, 3 a bug in netpol itself.
@@ -18,6 +19,7 @@ import { connectivityMatrix } from "../policies/netpol/matrix";
 import { renderSvg } from "../policies/netpol/svg";
 import { reachabilityMark } from "../policies/netpol/truthTable";
 import { Protocol } from "../policies/netpol/types";
+import { registerDiff } from "./netpolDiff";
 
 /** What a command prints and how it exits; commands return this instead of writing, so nothing is half-printed. */
 interface Result {
@@ -135,6 +137,7 @@ export function run(argv: string[]): Result {
         .action((paths, options) => {
             result = explainFlow(paths, options);
         });
+    registerDiff(program, (r) => (result = r));
 
     try {
         program.parse(argv, { from: "user" });
