@@ -4,8 +4,11 @@
  *
  *   npm run --silent plan -- [--stack NAME | --config-file FILE] [--stage S] [--set key=value]...
  *                            [--format text|json|yaml|svg] [-o FILE]
+ *   npm run --silent plan -- [--stack NAME] [--stage S] [--set k=v]... --diff-stage S2 | --diff-set k=v... [--format text|json]
+ *   npm run --silent plan -- [--stack NAME] --base-rev REV [--head-rev REV] [--format text|json]
  *
- * Exit codes: 0 done, 2 invalid configuration or usage (the same message `pulumi up` would give), 3 a bug.
+ * Exit codes: 0 done, 2 invalid configuration or usage (the same message `pulumi up` would give), 3 a bug. The diff
+ * modes (bin/planDiff.ts) exit 0 when no flow changes and 1 when some does.
  */
 import { Command, CommanderError, Option } from "commander";
 import * as fs from "fs";
@@ -13,6 +16,7 @@ import * as path from "path";
 import { LineCounter, parseDocument, stringify } from "yaml";
 import { PROJECT, runProgram } from "./offlineProgram";
 import { PlanReport, planReport } from "./planReport";
+import { DiffInputError, isDiffMode, planDiff } from "./planDiff";
 import { renderSvg } from "../policies/netpol/svg";
 import { TruthTable, reachabilityMark } from "../policies/netpol/truthTable";
 
@@ -29,6 +33,11 @@ interface PlanOptions {
     set: string[];
     format: "text" | "json" | "yaml" | "svg";
     output?: string;
+    /** The diff modes (bin/planDiff.ts). */
+    diffStage?: string;
+    diffSet: string[];
+    baseRev?: string;
+    headRev?: string;
 }
 
 const ROOT = path.resolve(__dirname, "..");
@@ -203,6 +212,13 @@ function toOutputFile(result: Result, output: string | undefined): Result {
     return { ...result, stdout: "" };
 }
 
+/** A diff's exit code 1 means "something changes", not a failure: its output is written as for 0. */
+function diffToOutputFile(result: Result, output: string | undefined): Result {
+    if (result.exitCode !== 1) return toOutputFile(result, output);
+    const written = toOutputFile({ ...result, exitCode: 0 }, output);
+    return written.exitCode === 0 ? { ...written, exitCode: 1 } : written;
+}
+
 function textReport(stack: string, report: PlanReport): string {
     const counts = new Map<string, number>();
     for (const r of report.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
@@ -238,6 +254,10 @@ export async function run(argv: string[]): Promise<Result> {
         .option("--set <key=value>", "override a config value (repeatable); JSON for lists and maps", (v: string, all: string[]) => [...all, v], [] as string[])
         .addOption(new Option("--format <format>", "output format").choices(["text", "json", "yaml", "svg"]).default("text"))
         .option("-o, --output <file>", "write the output to this file (whole, or not at all) instead of stdout")
+        .option("--diff-stage <stage>", "print the flows that open and close when the stage becomes <stage>")
+        .option("--diff-set <key=value>", "print the flows that open and close with this change too (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+        .option("--base-rev <rev>", "print the flows that open and close from git revision <rev> to --head-rev")
+        .option("--head-rev <rev>", "the revision to compare --base-rev with (default: the working tree)")
         .action((o: PlanOptions) => {
             options = o;
         });
@@ -249,9 +269,10 @@ export async function run(argv: string[]): Promise<Result> {
     }
     if (!options) return usage ?? { stdout: program.helpInformation(), exitCode: 2 };
     try {
+        if (isDiffMode(options)) return diffToOutputFile(await planDiff(options, stackConfig), options.output);
         return toOutputFile(await plan(options), options.output);
     } catch (e) {
-        if (e instanceof UsageError) return { stdout: "", stderr: `plan: ${e.message}\n`, exitCode: 2 };
+        if (e instanceof UsageError || e instanceof DiffInputError) return { stdout: "", stderr: `plan: ${e.message}\n`, exitCode: 2 };
         return { stdout: "", stderr: `plan: internal error (please report it): ${(e as Error).stack ?? e}\n`, exitCode: 3 };
     }
 }
