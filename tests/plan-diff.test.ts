@@ -11,7 +11,10 @@ import * as os from "os";
 import * as path from "path";
 import { run, stackConfig } from "../bin/plan";
 import { planDiff } from "../bin/planDiff";
-import { FlowChange } from "../policies/netpol/diff";
+import { planReport } from "../bin/planReport";
+import { connectivityDiff, FlowChange } from "../policies/netpol/diff";
+import { MatrixFlow } from "../policies/netpol/matrix";
+import { runProgram, stackConfig as programConfig } from "./mocks";
 import { STARS_STAGES, StarsStage } from "../policies/stars";
 
 const UI = "management-ui/management-ui";
@@ -39,14 +42,23 @@ describe("plan --diff-stage: the Stars walkthrough, step by step", () => {
         assert.deepStrictEqual(WALKTHROUGH.map((s) => s.from).concat("final"), [...STARS_STAGES]);
     });
 
+    // Each stage planned once (the program under the mocks, as plan does), then compared as plan --diff-stage does.
+    const flows = new Map<StarsStage, Promise<MatrixFlow[]>>();
+    const flowsAt = (stage: StarsStage) => {
+        if (!flows.has(stage)) flows.set(stage, runProgram(programConfig({ stage, demos: '["stars"]' })).then((r) => planReport(r, stage).flows));
+        return flows.get(stage)!;
+    };
     for (const step of WALKTHROUGH) {
         it(`${step.from} -> ${step.to} opens ${step.opened.length} and closes ${step.closed.length}`, async () => {
-            const result = await run(["--stage", step.from, "--set", STARS_ONLY, "--diff-stage", step.to, "--format", "json"]);
-            assert.strictEqual(result.exitCode, 1, result.stderr);
-            const diff = JSON.parse(result.stdout);
-            assert.deepStrictEqual(diff, { stack: "dev", before: `stage ${step.from}`, after: `stage ${step.to}`, opened: step.opened, closed: step.closed });
+            assert.deepStrictEqual(connectivityDiff(await flowsAt(step.from), await flowsAt(step.to)), { opened: step.opened, closed: step.closed });
         });
     }
+
+    it("is what plan --diff-stage prints, as JSON", async () => {
+        const result = await run(["--stage", "deny-all", "--set", STARS_ONLY, "--diff-stage", "allow-ui", "--format", "json"]);
+        assert.strictEqual(result.exitCode, 1, result.stderr);
+        assert.deepStrictEqual(JSON.parse(result.stdout), { stack: "dev", before: "stage deny-all", after: "stage allow-ui", opened: WALKTHROUGH[1].opened, closed: [] });
+    });
 
     it("prints text, and exits 0 when the two configurations connect the same", async () => {
         assert.deepStrictEqual(await run(["--stage", "allow-ui", "--set", STARS_ONLY, "--diff-stage", "allow-backend"]), {
@@ -82,7 +94,7 @@ describe("plan --diff-stage: the Stars walkthrough, step by step", () => {
 });
 
 describe("plan --base-rev: two git revisions, each planned by its own code", function () {
-    // Two revisions planned at once, each in its own Node process with its own ts-node: a few seconds.
+    // Each revision is planned in its own Node process (its own ts-node): a second or two each.
     this.timeout(60000);
     const ROOT = path.resolve(__dirname, "..");
     let repo: string;
@@ -91,41 +103,63 @@ describe("plan --base-rev: two git revisions, each planned by its own code", fun
         assert.strictEqual(r.status, 0, r.stderr);
         return r.stdout.trim();
     };
+    const short = (rev: string) => git("rev-parse", rev).slice(0, 12);
+    const commitStage = (stage: string) => {
+        fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), `config:\n  eks-netpol-lab:stage: ${stage}\n`);
+        git("add", "--all");
+        git("commit", "--quiet", "-m", `dev at ${stage}`);
+    };
 
+    // A repository whose bin/plan.ts stands in for the real one (which a revision of this repository is planned with
+    // in the test after): it prints two flows, the second open only at stage open, and refuses stage bogus as plan
+    // does invalid config. Its lockfile is this checkout's, so this checkout's node_modules serve it, offline.
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "plan-repo-"));
-        const archive = path.join(repo, "head.tar");
-        const made = spawnSync("git", ["-C", ROOT, "archive", "--format=tar", "-o", archive, "HEAD"], { encoding: "utf8" });
-        assert.strictEqual(made.status, 0, made.stderr);
-        assert.strictEqual(spawnSync("tar", ["-xf", archive, "-C", repo]).status, 0);
-        fs.rmSync(archive);
+        fs.mkdirSync(path.join(repo, "bin"));
+        for (const file of ["package-lock.json", "tsconfig.json"]) fs.copyFileSync(path.join(ROOT, file), path.join(repo, file));
+        fs.writeFileSync(path.join(repo, "bin", "plan.ts"), [
+            'import * as fs from "fs";',
+            'const stack = process.argv[process.argv.indexOf("--stack") + 1];',
+            'const stage = /stage: (\\S+)/.exec(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8"))![1];',
+            'if (stage === "bogus") { process.stderr.write(`Invalid stack configuration: stage ${stage}\\n`); process.exit(2); }',
+            'const flow = (from: string, to: string, allowed: boolean) => ({ from, to, port: 80, protocol: "TCP", allowed });',
+            'console.log(JSON.stringify({ stage, flows: [flow("a/x", "b/y", true), flow("b/y", "a/x", stage === "open")] }));',
+        ].join("\n"));
         git("init", "--quiet");
-        git("add", "--all");
-        git("commit", "--quiet", "-m", "the lab as this checkout's HEAD has it");
-        fs.appendFileSync(path.join(repo, "Pulumi.dev.yaml"), '  eks-netpol-lab:stage: allow-backend\n  eks-netpol-lab:demos: ["stars"]\n');
-        git("commit", "--quiet", "--all", "-m", "dev: stars only, at allow-backend");
+        for (const stage of ["open", "final", "bogus"]) commitStage(stage);
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-    it("lists the flows the second commit closes, and names each revision", async () => {
-        const [base, head] = [git("rev-parse", "HEAD~1"), git("rev-parse", "HEAD")];
-        const result = await planDiff({ stack: "dev", set: [], diffSet: [], baseRev: "HEAD~1", headRev: "HEAD", format: "json", repository: repo }, stackConfig);
-        assert.strictEqual(result.exitCode, 1, result.stderr);
-        const diff = JSON.parse(result.stdout);
-        assert.deepStrictEqual([diff.before, diff.after], [`HEAD~1 (${base.slice(0, 12)})`, `HEAD (${head.slice(0, 12)})`]);
-        assert.deepStrictEqual(diff.opened, []);
-        // Open before (both demos, no policies); after, only the Stars demo at allow-backend: every flow the
-        // namespaces demo had is gone with it, and of the Stars flows only the UI's and frontend -> backend remain.
-        const starsClosed = diff.closed.filter((f: FlowChange) => PORTS[f.from] !== undefined && PORTS[f.to] !== undefined);
-        assert.deepStrictEqual(starsClosed, [flow(CLIENT, BACKEND), flow(CLIENT, FRONTEND), flow(BACKEND, CLIENT), flow(BACKEND, FRONTEND), flow(FRONTEND, CLIENT)]);
-        assert.ok(diff.closed.some((f: FlowChange) => f.from === "namespace-a/frontend-a"), "the namespaces demo's flows are closed with it");
-        assert.strictEqual(result.stderr, undefined);
+    const diffOf = (baseRev: string, headRev: string, stack = "dev") => planDiff({ stack, set: [], diffSet: [], baseRev, headRev, format: "json", repository: repo }, stackConfig);
+
+    it("lists the flows the later revision closes, naming each revision, and the reverse opens them", async () => {
+        const result = await diffOf("HEAD~2", "HEAD~1");
+        assert.deepStrictEqual([result.exitCode, result.stderr], [1, undefined]);
+        assert.deepStrictEqual(JSON.parse(result.stdout), {
+            stack: "dev", before: `HEAD~2 (${short("HEAD~2")})`, after: `HEAD~1 (${short("HEAD~1")})`,
+            opened: [], closed: [{ from: "b/y", to: "a/x", port: 80, protocol: "TCP" }],
+        });
+        assert.deepStrictEqual(JSON.parse((await diffOf("HEAD~1", "HEAD~2")).stdout).opened, [{ from: "b/y", to: "a/x", port: 80, protocol: "TCP" }]);
     });
 
     it("treats a stack that a revision does not have as having no flows", async () => {
-        const result = await planDiff({ stack: "staging", set: [], diffSet: [], baseRev: "HEAD~1", headRev: "HEAD", format: "text", repository: repo }, stackConfig);
+        const result = await diffOf("HEAD~2", "HEAD~1", "staging");
         assert.strictEqual(result.exitCode, 0);
-        assert.match(result.stdout, /^Stack staging: HEAD~1 \(\w{12}\) -> HEAD \(\w{12}\)\nno change: /);
-        assert.match(result.stderr ?? "", /^plan: note: Pulumi\.staging\.yaml does not exist at HEAD~1 \(\w{12}\): no flows there\n/);
+        assert.strictEqual(result.stderr, [
+            `plan: note: Pulumi.staging.yaml does not exist at HEAD~2 (${short("HEAD~2")}): no flows there`,
+            `plan: note: Pulumi.staging.yaml does not exist at HEAD~1 (${short("HEAD~1")}): no flows there`,
+            "",
+        ].join("\n"));
+    });
+
+    it("reports a revision whose configuration is invalid with that revision's own message", async () => {
+        await assert.rejects(diffOf("HEAD~1", "HEAD"), { name: "Error", message: `stack dev at HEAD (${short("HEAD")}) cannot be planned:\nInvalid stack configuration: stage bogus` });
+    });
+
+    it("plans a revision of this repository with its real code, against the working tree planned here", async () => {
+        const result = await planDiff({ stack: "dev", set: [], diffSet: [], baseRev: "HEAD", format: "json" }, stackConfig);
+        assert.ok(result.exitCode === 0 || result.exitCode === 1, result.stderr);
+        const diff = JSON.parse(result.stdout);
+        assert.deepStrictEqual([diff.before, diff.after], [`HEAD (${spawnSync("git", ["-C", ROOT, "rev-parse", "HEAD"], { encoding: "utf8" }).stdout.slice(0, 12)})`, "working tree"]);
     });
 });
