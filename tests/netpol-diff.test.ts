@@ -16,7 +16,7 @@ import { deployment, namespace, policy } from "./netpol/helpers";
 const STARS = path.resolve(__dirname, "fixtures", "stars");
 
 const flow = (from: string, to: string, port: number, allowed: boolean): MatrixFlow => ({ from, to, port, protocol: "TCP", allowed });
-const change = (from: string, to: string, port: number) => ({ from, to, port, protocol: "TCP" });
+const change = (from: string, to: string, port: number) => ({ from, to, port, protocol: "TCP" as const });
 
 describe("connectivityDiff", () => {
     const cases: { name: string; before: MatrixFlow[]; after: MatrixFlow[]; opened: object[]; closed: object[] }[] = [
