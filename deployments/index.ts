@@ -73,3 +73,5 @@ export const githubOidcProviderArn = githubActions.providerArn;
 export const labStacks = settings.labStacks.map((s) => s.name);
 /** When each lab stack's TTL destroys it (RFC 3339, UTC). */
 export const labTtlExpiresAt = pulumi.all(Object.fromEntries(labs.map((lab, i) => [settings.labStacks[i].name, lab.ttlExpiresAt!])));
+/** Each lab stack's TTL clock: `up --replace <urn>` sets the TTL again from now (README, "Extending a lab's TTL"). */
+export const labTtlClockUrns = pulumi.all(Object.fromEntries(labs.map((lab, i) => [settings.labStacks[i].name, lab.ttlClockUrn!])));

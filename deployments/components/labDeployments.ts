@@ -29,6 +29,8 @@ export class LabDeployments extends pulumi.ComponentResource {
     public readonly settings: pulumiservice.DeploymentSettings;
     /** When the TTL destroys the stack (RFC 3339), if it has one. */
     public readonly ttlExpiresAt?: pulumi.Output<string>;
+    /** The TTL clock's URN, for `pulumi up --replace <urn>`, which restarts the TTL; if it has one. */
+    public readonly ttlClockUrn?: pulumi.Output<string>;
 
     constructor(name: string, args: LabDeploymentsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-netpol-lab-deployments:deployments:LabDeployments", name, {}, opts);
@@ -49,11 +51,12 @@ export class LabDeployments extends pulumi.ComponentResource {
             const clock = new TtlClock(`${name}-ttl-clock`, { hours: args.ttlHours }, self);
             new pulumiservice.TtlSchedule(`${name}-ttl`, { ...target, timestamp: clock.expiresAt, deleteAfterDestroy: false }, afterSettings);
             this.ttlExpiresAt = clock.expiresAt;
+            this.ttlClockUrn = clock.urn;
         }
         if (args.driftCron !== undefined) {
             new pulumiservice.DriftSchedule(`${name}-drift`, { ...target, scheduleCron: args.driftCron, autoRemediate: false }, afterSettings);
         }
 
-        this.registerOutputs({ settings: this.settings, ttlExpiresAt: this.ttlExpiresAt });
+        this.registerOutputs({ settings: this.settings, ttlExpiresAt: this.ttlExpiresAt, ttlClockUrn: this.ttlClockUrn });
     }
 }

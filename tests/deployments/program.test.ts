@@ -135,6 +135,7 @@ describe("deployments program: the ci stack", () => {
             githubOidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
             labStacks: ["dev"],
             labTtlExpiresAt: { dev: "2030-01-01T08:00:00Z" },
+            labTtlClockUrns: { dev: "urn:pulumi:ci::eks-netpol-lab-deployments::eks-netpol-lab-deployments:deployments:LabDeployments$pulumi-nodejs:dynamic/eks-netpol-lab-deployments:TtlClock::dev-ttl-clock" },
         });
     });
 
