@@ -5,7 +5,12 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, RecordedResource } from "../../bin/offlineProgram";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { LAB_PROJECT } from "../../deployments/config";
 import { deploymentsStackConfig, OFFLINE_CLOCK_START, runDeployments } from "../../deployments/offline";
+import { main as planDeployments } from "../../deployments/plan";
 import { EXECUTOR_IMAGE } from "../../deployments/settingsArgs";
 import { promiseOf } from "../mocks";
 
@@ -231,5 +236,28 @@ describe("deployments program: options", () => {
         assert.strictEqual(run.error?.name, "DeploymentsSettingsError");
         assert.strictEqual(run.error?.message.split("\n")[1], '  - labTtlHours: "200" is not a whole number of hours from 1 to 168');
         assert.deepStrictEqual(run.resources, []);
+    });
+});
+
+describe("deployments program: around it", () => {
+    const ROOT = path.resolve(__dirname, "..", "..");
+
+    it("names the lab project as the lab's Pulumi.yaml does (its stacks, OIDC subjects and clusters carry it)", () => {
+        assert.strictEqual(parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).name, LAB_PROJECT);
+    });
+
+    it("shares the one @pulumi/pulumi copy: @pulumi/pulumiservice brings none of its own", () => {
+        assert.ok(!fs.existsSync(path.join(ROOT, "node_modules", "@pulumi", "pulumiservice", "node_modules", "@pulumi", "pulumi")));
+    });
+
+    it("lists offline what pulumi up of the ci stack would register (npm run deployments:plan)", async () => {
+        const result = await planDeployments([]);
+        assert.strictEqual(result.exitCode, 0, result.stderr);
+        const lines = result.stdout.split("\n");
+        assert.strictEqual(lines[0], "Stack ci: pulumi up would register 13 resources");
+        assert.ok(lines.includes("    destroys dev at 2030-01-01T08:00:00Z, after dev-settings"), result.stdout);
+        assert.ok(lines.includes('  deployRoleArn: "arn:aws:iam::123456789012:role/eks-netpol-lab-deploy"'), result.stdout);
+        assert.deepStrictEqual(await planDeployments(["--stack", "prod"]), { stdout: "", stderr: "deployments:plan: no stack file deployments/Pulumi.prod.yaml\n", exitCode: 2 });
+        assert.strictEqual((await planDeployments(["--verbose"])).exitCode, 2);
     });
 });
