@@ -101,6 +101,7 @@ function gridLines(run: VerifyRun): string[] {
         "",
         grid(observed),
         "",
+        "Columns:",
         expected.print(() => "").split("\n\n")[1],
     ];
 }

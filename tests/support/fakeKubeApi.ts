@@ -35,7 +35,7 @@ interface Pod {
 }
 
 export type Kubelet = { kind: "run" } | { kind: "stuck"; reason: string; message: string };
-export type Fault = { status: number; reason: string; message: string };
+export type Fault = { status: number; reason: string; message: string } | "hang";
 
 export class FakeKubeApi {
     namespaces: { name: string; labels: Record<string, string> }[] = [];
@@ -70,7 +70,7 @@ export class FakeKubeApi {
         return fs.readFileSync(path.join(TLS, "ca.pem")).toString("base64");
     }
 
-    /** Fails every request of `method` whose path starts with `pathPrefix`. */
+    /** Fails every request of `method` whose path starts with `pathPrefix`, with a status or by never answering. */
     fail(method: string, pathPrefix: string, fault: Fault): void {
         this.faults.push({ method, pathPrefix, fault });
     }
@@ -119,6 +119,7 @@ export class FakeKubeApi {
             };
             if (req.headers.authorization !== `Bearer ${TOKEN}`) return reply(401, status(401, "Unauthorized", "Unauthorized"));
             const fault = this.faults.find((f) => f.method === method && url.pathname.startsWith(f.pathPrefix))?.fault;
+            if (fault === "hang") return void this.requests.push({ method, path: url.pathname, status: 0 });
             if (fault) return reply(fault.status, status(fault.status, fault.reason, fault.message));
             const [code, body, type] = this.answer(method, url, Buffer.concat(chunks).toString(), req.headers["content-type"]);
             reply(code, body, type);
