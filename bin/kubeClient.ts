@@ -184,7 +184,7 @@ export function toKubeError(e: unknown, what: string, permission: string): KubeE
         if (error.code === 401) return new KubeError("unauthorized", `${what}: 401 Unauthorized${said}; the credentials the kubeconfig runs for (aws eks get-token) are not accepted by this cluster`);
         if (error.code === 403) {
             const [verb, resource] = permission.split(" ");
-            return new KubeError("forbidden", `${what}: 403 Forbidden${said}; verify needs ${ruleFor(verb, resource)} (see "Permissions" under "Verify on the live cluster" in the README)`);
+            return new KubeError("forbidden", `${what}: 403 Forbidden${said}; verify needs ${ruleFor(verb, resource)} (see "Verify's permissions" in the README)`);
         }
         return new KubeError("api", `${what}: ${error.code} ${status.reason ?? "error"}${said}`);
     }

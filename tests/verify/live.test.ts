@@ -65,6 +65,9 @@ function engineTruth(manifests: KubeObject[]): (from: string, to: string, port: 
     return (from, to, port) => [allowed.get(`${from} ${to}:${port}`) ? "CONNECTED" : "TIMEOUT"];
 }
 
+/** The API server the README's sample names, for the fake's. */
+const README_SERVER = "https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com";
+
 const FINAL_PASS = [
     "verify: stack dev (stage final, policy engine calico) on context eks-netpol-lab-dev (https://fake)",
     "",
@@ -234,7 +237,7 @@ describe("verify against a live cluster (a fake API server)", () => {
         const pod = fake.pods.find((p) => p.workload === "client/client")!.object.metadata.name;
         assert.ok(result.stdout.includes(
             `  from client/client (3 cells): add ephemeral container netpol-verify-t1 to pod client/${pod}: 403 Forbidden: ${denied}; verify needs patch pods/ephemeralcontainers ` +
-                '(see "Permissions" under "Verify on the live cluster" in the README)\n',
+                `(see "Verify's permissions" in the README)\n`,
         ), result.stdout);
 
         const listing = await verifyStack({ stage: "open", demos: '["stars"]' }, [], (f) => f.fail("GET", "/api/v1/namespaces", { status: 403, reason: "Forbidden", message: "namespaces is forbidden" }));
@@ -242,7 +245,7 @@ describe("verify against a live cluster (a fake API server)", () => {
         assert.strictEqual(listing.stdout, [
             "verify: stack dev (stage open, policy engine calico) on context eks-netpol-lab-dev (https://fake)",
             "",
-            'Could not measure: list namespaces: 403 Forbidden: namespaces is forbidden; verify needs list namespaces (see "Permissions" under "Verify on the live cluster" in the README)',
+            `Could not measure: list namespaces: 403 Forbidden: namespaces is forbidden; verify needs list namespaces (see "Verify's permissions" in the README)`,
             "",
             "Result: NOT MEASURED: 0 cells match, 0 differ, 0 not measured; drift not checked (exit 2)",
             "",
@@ -291,6 +294,16 @@ describe("verify against a live cluster (a fake API server)", () => {
             assert.deepStrictEqual(cells, report.flows.map((f) => `${f.from} ${f.to}:${f.port} ${f.allowed ? "allowed" : "blocked"}`).sort());
         });
     }
+
+    it("prints what the README shows for a cell that stays wrong", async () => {
+        const result = await verifyStack({ stage: "allow-backend", demos: '["stars"]' }, [], (f) => {
+            const truth = f.connectivity;
+            f.connectivity = (from, to, port) => (from === "stars/frontend" && to === "stars/backend" ? ["TIMEOUT"] : truth(from, to, port));
+        });
+        const sample = /What it prints[\s\S]*?```\n(verify: [\s\S]*?)```/.exec(fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8"))?.[1];
+        assert.strictEqual(result.stdout.replace("https://fake", README_SERVER), sample);
+        assert.strictEqual(result.exitCode, 1);
+    });
 
     it("reads the cluster from the stack's kubeconfig output when neither --kubeconfig nor KUBECONFIG names one", async () => {
         const cli = path.join(dir, "pulumi");
