@@ -118,7 +118,7 @@ export function parseClusterEndpointPublicAccessCidrs(raw: string, key: string):
     );
 }
 
-// ---- clusterAdminArns -------------------------------------------------------------------------------------------
+// ---- clusterAdminArns, clusterVerifierArns ----------------------------------------------------------------------
 
 /** Characters of IAM role, user and path names. */
 const IAM_NAME = "[\\w+=,.@-]";
@@ -143,7 +143,7 @@ export function iamPrincipalArnProblem(arn: string): string | undefined {
 }
 
 /** A list, possibly empty, of IAM role and user ARNs; which partition they must be in is checked against the region. */
-export function parseClusterAdminArns(raw: string, key: string): Parsed<string[]> {
+export function parseIamPrincipalArns(raw: string, key: string): Parsed<string[]> {
     return parseListOf(
         raw,
         key,
@@ -171,4 +171,15 @@ export function checkArnPartitions(arns: readonly string[], region: string, key:
         const fixed = ["arn", expected, ...arn.split(":").slice(2)].join(":");
         return [`${key}[${i}]: ${quote(arn)} is in partition ${quote(partition)}, but aws:region ${quote(region)} is in ${quote(expected)}; did you mean ${quote(fixed)}?`];
     });
+}
+
+/**
+ * EKS allows one access entry per principal: a principal listed as a verifier and as an admin would get two, and the
+ * second would fail half way through an update. An admin can run verify already.
+ */
+export function checkVerifiersAreNotAdmins(verifierArns: readonly string[], adminArns: readonly string[]): string[] {
+    return verifierArns.flatMap((arn, i) =>
+        adminArns.includes(arn)
+            ? [`clusterVerifierArns[${i}]: ${quote(arn)} is in clusterAdminArns too; EKS allows one access entry per principal, and a cluster admin can run verify already, so remove it from clusterVerifierArns`]
+            : []);
 }

@@ -7,7 +7,7 @@
  * that lists every problem, so nothing is registered with a half-valid configuration.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkArnPartitions, checkNodeGroup } from "./awsRules";
+import { checkArnPartitions, checkNodeGroup, checkVerifiersAreNotAdmins } from "./awsRules";
 import { Parsed, quote } from "./configRules";
 import { keyNameProblems } from "./configKeys";
 import { ProjectSettings, Settings, SettingSpec, settingSpecs } from "./settingSpecs";
@@ -73,6 +73,8 @@ export function parseSettings(raw: RawConfig): Settings {
     const project = values as Partial<ProjectSettings>;
     problems.push(...checkNodeGroup(project), ...checkDemoSettings(project));
     if (project.clusterAdminArns && "value" in region) problems.push(...checkArnPartitions(project.clusterAdminArns, region.value, "clusterAdminArns"));
+    if (project.clusterVerifierArns && "value" in region) problems.push(...checkArnPartitions(project.clusterVerifierArns, region.value, "clusterVerifierArns"));
+    if (project.clusterVerifierArns && project.clusterAdminArns) problems.push(...checkVerifiersAreNotAdmins(project.clusterVerifierArns, project.clusterAdminArns));
 
     if (problems.length > 0 || "problems" in region) throw new SettingsError(problems);
     const awsProfile = raw.config["aws:profile"];

@@ -53,6 +53,7 @@ function createCluster(settings: Settings, guard: pulumi.Resource): Target {
         publicAccessCidrs: settings.clusterEndpointPublicAccessCidrs,
         policyEngine: settings.policyEngine,
         adminArns: settings.clusterAdminArns,
+        verifierArns: settings.clusterVerifierArns,
         profile: settings.awsProfile,
     }, { dependsOn: [guard] });
     const nodes = new NodeGroup("lab-nodes", {

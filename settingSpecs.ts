@@ -6,7 +6,7 @@
  * in Pulumi.yaml and the README's config table (tests/config-docs.test.ts fails until both match the spec). To rename
  * one, also add old -> new to `RENAMED_KEYS` (configKeys.ts), so stacks that still set the old key are told how to move it.
  */
-import { parseClusterAdminArns, parseClusterEndpointPublicAccessCidrs, parseInstanceTypes, parseNodeCount } from "./awsRules";
+import { parseIamPrincipalArns, parseClusterEndpointPublicAccessCidrs, parseInstanceTypes, parseNodeCount } from "./awsRules";
 import {
     Parsed,
     parseBoolean,
@@ -39,6 +39,7 @@ export interface ProjectSettings {
     nodeMax: number;
     clusterEndpointPublicAccessCidrs: string[];
     clusterAdminArns: string[];
+    clusterVerifierArns: string[];
     policyEngine: PolicyEngine;
     calicoVersion: string;
     demos: Demo[];
@@ -124,7 +125,15 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
         items: "string",
         description: "IAM role or user ARNs given cluster-admin access (EKS access entries), e.g. a CI or Pulumi Deployments role; the identity that creates the cluster already has it.",
         default: [],
-        parse: parseClusterAdminArns,
+        parse: parseIamPrincipalArns,
+        createdClusterOnly: true,
+    },
+    clusterVerifierArns: {
+        type: "array",
+        items: "string",
+        description: "IAM role or user ARNs that may run `npm run verify` and nothing more (EKS access entries in a Kubernetes group bound to verify's ClusterRole), e.g. a CI role that checks each deployment.",
+        default: [],
+        parse: parseIamPrincipalArns,
         createdClusterOnly: true,
     },
     policyEngine: {

@@ -46,7 +46,8 @@ const MAX_STACK_FILE_BYTES = 1024 * 1024;
 /** What plan passes for a value the stack stores encrypted, which it cannot decrypt offline (Pulumi shows it so too). */
 export const SECRET_PLACEHOLDER = "[secret]";
 
-class UsageError extends Error {}
+/** A mistake in the command line or the stack file: reported as it is, with exit 2. */
+export class UsageError extends Error {}
 
 /** A stack's config as Pulumi hands it to a program: `namespace:key` to string (lists and maps as JSON). */
 export interface StackConfig {

@@ -8,6 +8,7 @@ import { partitionOf } from "../awsRules";
 import { accessEntryKey, clusterAdminPolicyArn } from "./clusterAdmins";
 import { ClusterCreator } from "./clusterCreator";
 import { KubeCluster } from "./kubeApi";
+import { VerifierAccess } from "./verifierAccess";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -36,6 +37,11 @@ export interface ClusterArgs {
      * it an access entry, and allows one per principal.
      */
     adminArns: string[];
+    /**
+     * IAM role or user ARNs that may run `npm run verify` and nothing more (see VerifierAccess), e.g. a CI role.
+     * @default - none: no verifier access entries, ClusterRole or binding.
+     */
+    verifierArns?: string[];
     /**
      * The AWS profile (stack config `aws:profile`) the kubeconfig's `aws eks get-token` uses.
      * @default - none: the AWS CLI uses whatever credentials its environment has.
@@ -113,6 +119,9 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c, args.profile))));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
         this.writeKubeconfigCommand = this.clusterName.apply((clusterName) => writeKubeconfigCommand(clusterName, args.region, args.profile));
+        if (args.verifierArns?.length) {
+            new VerifierAccess(`${name}-verifiers`, { clusterName: this.clusterName, principalArns: args.verifierArns, provider: this.provider, deletedWith: this.eks }, self);
+        }
 
         this.registerOutputs({
             eks: this.eks,

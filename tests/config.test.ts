@@ -25,7 +25,7 @@ function problemsOf(config: RawConfig): string[] {
 const SIZE_RULE = "need 0 <= nodeMin <= nodeDesired <= nodeMax";
 
 const SETTINGS_LIST =
-    "kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, clusterAdminArns, policyEngine, " +
+    "kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, clusterAdminArns, clusterVerifierArns, policyEngine, " +
     "calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnEngineRemoval, nodeRecycleTimeoutMinutes, existingClusterName";
 const KNOWN_VERSIONS = '"1.32", "1.33", "1.34", "1.35", "1.36"';
 const ADMIN = "arn:aws:iam::123456789012:role/ci-deployer";
@@ -40,6 +40,7 @@ describe("settings: valid configuration", () => {
             nodeMax: 3,
             clusterEndpointPublicAccessCidrs: ["0.0.0.0/0"],
             clusterAdminArns: [],
+            clusterVerifierArns: [],
             policyEngine: "calico",
             calicoVersion: "v3.31.7",
             demos: ["stars", "namespaces"],
@@ -62,6 +63,7 @@ describe("settings: valid configuration", () => {
             nodeMax: "1",
             clusterEndpointPublicAccessCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
             clusterAdminArns: `["${ADMIN}","arn:aws:iam::123456789012:role/teams/platform/admin","arn:aws:iam::210987654321:user/jane.doe@example.com"]`,
+            clusterVerifierArns: '["arn:aws:iam::123456789012:role/github-actions"]',
             policyEngine: "vpc-cni",
             calicoVersion: "v3.32.1",
             demos: '["stars"]',
@@ -79,6 +81,7 @@ describe("settings: valid configuration", () => {
             nodeMax: 1,
             clusterEndpointPublicAccessCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
             clusterAdminArns: [ADMIN, "arn:aws:iam::123456789012:role/teams/platform/admin", "arn:aws:iam::210987654321:user/jane.doe@example.com"],
+            clusterVerifierArns: ["arn:aws:iam::123456789012:role/github-actions"],
             policyEngine: "vpc-cni",
             calicoVersion: "v3.32.1",
             demos: ["stars"],
@@ -274,6 +277,24 @@ const REJECTED: RejectCase[] = [
         config: raw({ clusterAdminArns: '["arn:aws-us-gov:iam::123456789012:role/admin"]' }),
         problems: ['clusterAdminArns[0]: "arn:aws-us-gov:iam::123456789012:role/admin" is in partition "aws-us-gov", but aws:region "us-west-2" is in "aws"; did you mean "arn:aws:iam::123456789012:role/admin"?'],
     },
+    // clusterVerifierArns: validated as clusterAdminArns are, and never the same principal as an admin
+    {
+        name: "verifier ARNs that are not IAM roles or users (partitions are checked once every ARN reads)",
+        config: raw({ clusterVerifierArns: JSON.stringify(["arn:aws:sts::123456789012:assumed-role/github-actions/run-7", "arn:aws-cn:iam::123456789012:role/ci"]) }),
+        problems: [
+            'clusterVerifierArns[0]: "arn:aws:sts::123456789012:assumed-role/github-actions/run-7" is a role session, not a role; did you mean "arn:aws:iam::123456789012:role/github-actions"?',
+        ],
+    },
+    {
+        name: "a verifier ARN of another partition than the region's",
+        config: raw({ clusterVerifierArns: '["arn:aws-cn:iam::123456789012:role/ci"]' }),
+        problems: ['clusterVerifierArns[0]: "arn:aws-cn:iam::123456789012:role/ci" is in partition "aws-cn", but aws:region "us-west-2" is in "aws"; did you mean "arn:aws:iam::123456789012:role/ci"?'],
+    },
+    {
+        name: "a verifier that is an admin too: EKS allows one access entry per principal",
+        config: raw({ clusterAdminArns: JSON.stringify([ADMIN]), clusterVerifierArns: JSON.stringify(["arn:aws:iam::123456789012:role/github-actions", ADMIN]) }),
+        problems: [`clusterVerifierArns[1]: "${ADMIN}" is in clusterAdminArns too; EKS allows one access entry per principal, and a cluster admin can run verify already, so remove it from clusterVerifierArns`],
+    },
     // stage, demos, engine
     { name: "a misspelt stage", config: raw({ stage: "deny_all" }), problems: ['stage: "deny_all" is not one of "open", "deny-all", "allow-ui", "allow-backend", "final"; did you mean "deny-all"?'] },
     { name: "a stage that is not one", config: raw({ stage: "everything" }), problems: ['stage: "everything" is not one of "open", "deny-all", "allow-ui", "allow-backend", "final"'] },
@@ -304,8 +325,8 @@ const REJECTED: RejectCase[] = [
     { name: "a cluster name EKS would reject", config: raw({ existingClusterName: "my.cluster" }), problems: ['existingClusterName: "my.cluster" is not an EKS cluster name (letters, digits, hyphens and underscores, up to 100); leave it empty to create a cluster'] },
     {
         name: "keys for a created cluster set with an existing one, each once, whatever its value",
-        config: raw({ existingClusterName: "team-cluster", kubernetesVersion: "1.99", nodeInstanceTypes: '["t3.large"]', nodeDesired: "2", nodeMin: "1", nodeMax: "3", clusterEndpointPublicAccessCidrs: '["0.0.0.0/0"]', clusterAdminArns: "[]", calicoVersion: "v3.31.7" }),
-        problems: ["kubernetesVersion", "nodeInstanceTypes", "nodeDesired", "nodeMin", "nodeMax", "clusterEndpointPublicAccessCidrs", "clusterAdminArns"].map(IGNORED),
+        config: raw({ existingClusterName: "team-cluster", kubernetesVersion: "1.99", nodeInstanceTypes: '["t3.large"]', nodeDesired: "2", nodeMin: "1", nodeMax: "3", clusterEndpointPublicAccessCidrs: '["0.0.0.0/0"]', clusterAdminArns: "[]", clusterVerifierArns: "[]", calicoVersion: "v3.31.7" }),
+        problems: ["kubernetesVersion", "nodeInstanceTypes", "nodeDesired", "nodeMin", "nodeMax", "clusterEndpointPublicAccessCidrs", "clusterAdminArns", "clusterVerifierArns"].map(IGNORED),
     },
     {
         name: "keys for a created cluster checked as usual when the existing cluster's name is invalid",
