@@ -16,6 +16,7 @@ import { NodeGroup } from "./components/nodeGroup";
 import { NodeRecycler } from "./components/nodeRecycler";
 import { KubeCluster } from "./components/kubeApi";
 import { PolicyEngineGuard } from "./components/policyEngineGuard";
+import { VerifierAccess } from "./components/verifierAccess";
 import { GroupRef } from "./components/recycling";
 import { loadSettings, Settings } from "./config";
 import { namespaceIsolationPolicies, namespacesWorkloads } from "./policies/namespacesDemo";
@@ -33,7 +34,7 @@ interface Target {
     /** The node groups whose nodes are recycled when Calico leaves. */
     recycleGroups: pulumi.Input<GroupRef[]>;
     /** Set when this program owns the cluster: destroying it then skips deleting objects inside it one by one. */
-    owned?: { cluster: pulumi.Resource; nodeGroup: pulumi.Resource };
+    owned?: { cluster: pulumi.Resource; nodeGroup: pulumi.Resource; creatorArn: pulumi.Output<string> };
     nodeGroupNames: pulumi.Output<string[]>;
     /** Only for a node group this program creates. */
     nodeGroupName?: pulumi.Output<string>;
@@ -53,7 +54,6 @@ function createCluster(settings: Settings, guard: pulumi.Resource): Target {
         publicAccessCidrs: settings.clusterEndpointPublicAccessCidrs,
         policyEngine: settings.policyEngine,
         adminArns: settings.clusterAdminArns,
-        verifierArns: settings.clusterVerifierArns,
         profile: settings.awsProfile,
     }, { dependsOn: [guard] });
     const nodes = new NodeGroup("lab-nodes", {
@@ -72,7 +72,7 @@ function createCluster(settings: Settings, guard: pulumi.Resource): Target {
         writeKubeconfigCommand: cluster.writeKubeconfigCommand,
         nodes: [nodes],
         recycleGroups: pulumi.all([cluster.clusterName, nodes.nodeGroupName]).apply(([clusterName, nodegroupName]) => [{ kind: "managed" as const, clusterName, nodegroupName }]),
-        owned: { cluster: cluster.eks, nodeGroup: nodes.managed },
+        owned: { cluster: cluster.eks, nodeGroup: nodes.managed, creatorArn: cluster.creatorArn },
         nodeGroupName: nodes.nodeGroupName,
         nodeGroupAsgName: nodes.autoScalingGroupName,
         nodeGroupNames: nodes.nodeGroupName.apply((name) => [name]),
@@ -143,11 +143,24 @@ if (settings.policyEngine === "vpc-cni" && target.owned) nodeRecycler("vpc-cni-n
 
 // The demos need nodes and, with Calico, enforcement in place before they start.
 const demoOptions = { dependsOn: calico ? [...target.nodes, calico] : target.nodes };
+const demos: Demo[] = [];
 if (settings.demos.includes("stars")) {
-    new Demo("stars", { workloads: starsWorkloads(), policies: starsPolicyList, ...k8sOptions }, demoOptions);
+    demos.push(new Demo("stars", { workloads: starsWorkloads(), policies: starsPolicyList, ...k8sOptions }, demoOptions));
 }
 if (settings.demos.includes("namespaces")) {
-    new Demo("namespaces", { workloads: namespacesWorkloads(), policies: namespacesPolicyList, ...k8sOptions }, demoOptions);
+    demos.push(new Demo("namespaces", { workloads: namespacesWorkloads(), policies: namespacesPolicyList, ...k8sOptions }, demoOptions));
+}
+
+// Who may run `npm run verify` (clusterVerifierArns): its rights are bound in the demos' namespaces, once they exist.
+if (target.owned && settings.clusterVerifierArns.length > 0) {
+    new VerifierAccess("lab-verifiers", {
+        clusterName: target.clusterName,
+        principalArns: settings.clusterVerifierArns,
+        creatorArn: target.owned.creatorArn,
+        namespaces: demos.flatMap((d) => d.namespaces),
+        provider: target.provider,
+        deletedWith: target.owned.cluster,
+    }, { dependsOn: demos });
 }
 
 export const clusterName = target.clusterName;
@@ -162,6 +175,8 @@ export const stage = settings.stage;
 Object.assign(exports, definedOnly({
     nodeGroupName: target.nodeGroupName,
     nodeGroupAsgName: target.nodeGroupAsgName,
+    // The cluster's admin by EKS's own access entry, so skipped in clusterAdminArns and clusterVerifierArns.
+    clusterCreatorArn: target.owned?.creatorArn,
     managementUiCommand: settings.demos.includes("stars") ? MANAGEMENT_UI_PORT_FORWARD : undefined,
     flowLogUiCommand: calico?.flowLogUiCommand,
 }));

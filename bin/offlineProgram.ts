@@ -62,6 +62,7 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
                     arn: `arn:aws:eks:${region}:123456789012:cluster/${clusterName}`,
                     endpoint,
                     certificateAuthority: { data: "Q0EtREFUQQ==" },
+                    createdAt: "2026-12-01T09:00:00Z",
                 },
                 core: { endpoint },
                 kubeconfigJson: "{}",

@@ -5,10 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import type { PolicyEngine } from "../config";
 import { partitionOf } from "../awsRules";
-import { accessEntryKey, clusterAdminPolicyArn } from "./clusterAdmins";
+import { accessEntryKey, clusterAdminPolicyArn, withoutCreator } from "./clusterAdmins";
 import { ClusterCreator } from "./clusterCreator";
 import { KubeCluster } from "./kubeApi";
-import { VerifierAccess } from "./verifierAccess";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -33,15 +32,10 @@ export interface ClusterArgs {
     policyEngine: PolicyEngine;
     /**
      * IAM role or user ARNs to make cluster admins (EKS access entries with AmazonEKSClusterAdminPolicy), e.g. the
-     * role CI or Pulumi Deployments runs `pulumi up` as. Never the identity that creates the cluster: EKS already gave
-     * it an access entry, and allows one per principal.
+     * role CI or Pulumi Deployments runs `pulumi up` as. The identity that created the cluster is skipped: EKS gave it
+     * an access entry already, and allows one per principal.
      */
     adminArns: string[];
-    /**
-     * IAM role or user ARNs that may run `npm run verify` and nothing more (see VerifierAccess), e.g. a CI role.
-     * @default - none: no verifier access entries, ClusterRole or binding.
-     */
-    verifierArns?: string[];
     /**
      * The AWS profile (stack config `aws:profile`) the kubeconfig's `aws eks get-token` uses.
      * @default - none: the AWS CLI uses whatever credentials its environment has.
@@ -64,6 +58,8 @@ export interface ClusterArgs {
 export class Cluster extends pulumi.ComponentResource {
     public readonly eks: eks.Cluster;
     public readonly clusterName: pulumi.Output<string>;
+    /** Who created the cluster (the caller of that update, as STS reported it): its admin through EKS's own entry. */
+    public readonly creatorArn: pulumi.Output<string>;
     /** Where the API server is and how to trust it. */
     public readonly kubeCluster: pulumi.Output<KubeCluster>;
     /** Kubeconfig JSON with exec-based auth (`aws eks get-token`); secret. */
@@ -107,6 +103,11 @@ export class Cluster extends pulumi.ComponentResource {
         }, { ...self, dependsOn: [logGroup] });
 
         this.clusterName = this.eks.eksCluster.name;
+        const creator = new ClusterCreator(`${name}-creator`, {
+            callerArn: aws.getCallerIdentityOutput({}, self).arn,
+            clusterCreatedAt: this.eks.eksCluster.createdAt,
+        }, self);
+        this.creatorArn = creator.callerArn;
         this.grantClusterAdmins(name, args);
         this.kubeCluster = pulumi
             .all([
@@ -119,13 +120,11 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(this.kubeCluster.apply((c) => JSON.stringify(buildKubeconfig(c, args.profile))));
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, self);
         this.writeKubeconfigCommand = this.clusterName.apply((clusterName) => writeKubeconfigCommand(clusterName, args.region, args.profile));
-        if (args.verifierArns?.length) {
-            new VerifierAccess(`${name}-verifiers`, { clusterName: this.clusterName, principalArns: args.verifierArns, provider: this.provider, deletedWith: this.eks }, self);
-        }
 
         this.registerOutputs({
             eks: this.eks,
             clusterName: this.clusterName,
+            creatorArn: this.creatorArn,
             kubeCluster: this.kubeCluster,
             kubeconfig: this.kubeconfig,
             provider: this.provider,
@@ -134,24 +133,26 @@ export class Cluster extends pulumi.ComponentResource {
     }
 
     /**
-     * An access entry with cluster-wide AmazonEKSClusterAdminPolicy for each of `adminArns`, after the record of who
-     * created the cluster has checked that none of them is the creator (see ClusterCreator).
+     * An access entry with cluster-wide AmazonEKSClusterAdminPolicy for each of `adminArns` but the cluster's creator,
+     * who has one already (EKS's own, which EKS would not let a second one join). The creator is known only once the
+     * record of it is, so these entries are declared when it is: a `preview` of a cluster not yet created does not
+     * list them, its `up` creates them.
      */
     private grantClusterAdmins(name: string, args: ClusterArgs): void {
         const self = { parent: this };
-        const caller = aws.getCallerIdentityOutput({}, self);
-        const creator = new ClusterCreator(`${name}-creator`, { callerArn: caller.arn, adminArns: args.adminArns }, { ...self, dependsOn: [this.eks] });
         const hash = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
-        for (const principalArn of args.adminArns) {
-            const key = `${name}-admin-${accessEntryKey(principalArn, hash)}`;
-            const entry = new aws.eks.AccessEntry(key, { clusterName: this.clusterName, principalArn, type: "STANDARD" }, { ...self, dependsOn: [creator] });
-            new aws.eks.AccessPolicyAssociation(key, {
-                clusterName: this.clusterName,
-                principalArn: entry.principalArn,
-                policyArn: clusterAdminPolicyArn(partitionOf(args.region)),
-                accessScope: { type: "cluster" },
-            }, self);
-        }
+        this.creatorArn.apply((creatorArn) => {
+            for (const principalArn of withoutCreator(args.adminArns, creatorArn)) {
+                const key = `${name}-admin-${accessEntryKey(principalArn, hash)}`;
+                const entry = new aws.eks.AccessEntry(key, { clusterName: this.clusterName, principalArn, type: "STANDARD" }, self);
+                new aws.eks.AccessPolicyAssociation(key, {
+                    clusterName: this.clusterName,
+                    principalArn: entry.principalArn,
+                    policyArn: clusterAdminPolicyArn(partitionOf(args.region)),
+                    accessScope: { type: "cluster" },
+                }, self);
+            }
+        });
     }
 }
 

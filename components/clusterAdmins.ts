@@ -1,6 +1,6 @@
 /**
- * Who administers a cluster this program creates: pure decisions over IAM ARNs, for the Cluster component's access
- * entries. EKS gives the identity that creates a cluster an access entry of its own (cluster admin), and allows one
+ * Who may use a cluster this program creates: pure decisions over IAM ARNs, for the access entries of its admins and
+ * verifiers. EKS gives the identity that creates a cluster an access entry of its own (cluster admin), and allows one
  * access entry per principal, so an entry for that identity would fail with ResourceInUseException.
  */
 
@@ -38,16 +38,11 @@ export function samePrincipal(a: string, b: string): boolean {
 }
 
 /**
- * Why `adminArn` cannot have an access entry of its own, if it cannot: it is the principal that created the cluster.
- * `creatorArn` is the caller recorded when the cluster was created.
+ * The ARNs that need an access entry of their own: all but the cluster's creator (`creatorArn`, as STS reported the
+ * caller that created it), whom EKS made admin already and would refuse a second entry.
  */
-export function creatorConflict(adminArn: string, creatorArn: string): string | undefined {
-    if (!samePrincipal(adminArn, creatorArn)) return undefined;
-    return (
-        `clusterAdminArns: ${JSON.stringify(adminArn)} created this cluster (as ${creatorArn}) and already has cluster admin ` +
-        "through the access entry EKS gave it; EKS allows one access entry per principal. Remove it from clusterAdminArns " +
-        "(edit the list in Pulumi.<stack>.yaml, or `npm run pulumi -- config rm clusterAdminArns` to clear it)"
-    );
+export function withoutCreator(arns: readonly string[], creatorArn: string): string[] {
+    return arns.filter((arn) => !samePrincipal(arn, creatorArn));
 }
 
 /** A stable, readable resource name for an admin's access entry: kind, name and a hash of the whole ARN. */

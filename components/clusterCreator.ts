@@ -1,54 +1,46 @@
 import * as pulumi from "@pulumi/pulumi";
-import { creatorConflict } from "./clusterAdmins";
 
 export interface ClusterCreatorInputs {
-    /** The ARN of whoever ran the `pulumi up` that created the cluster (STS GetCallerIdentity). */
+    /** The ARN of whoever runs this `pulumi up` (STS GetCallerIdentity). */
     callerArn: string;
-    /** The ARNs to be given access entries (config clusterAdminArns): none may be the creator. */
-    adminArns: string[];
+    /** When the EKS cluster was created: a new value means a new cluster, made by this update's caller. */
+    clusterCreatedAt: string;
 }
 
-type Inputs = ClusterCreatorInputs & { __provider?: string };
+type State = ClusterCreatorInputs & { __provider?: string };
 
 /**
- * Keeps its first `callerArn` for good: created with the cluster, it records who created it. Later runs, from other
- * identities (CI, Pulumi Deployments), pass their own ARN, which `ignoreChanges` keeps out of the state.
+ * Who created the cluster: EKS gave that principal an access entry with cluster admin, and allows no second one.
  *
- * `check` refuses an `adminArns` that lists the creator: EKS already gave the creator an access entry and allows one
- * per principal, so creating another would fail in AWS, half way through an update. Pulumi calls `check` while it
- * plans this resource (in `preview` too), before the access entries, which wait for it.
+ * Created with the cluster, it records the caller of that update. Later updates from other identities (CI, Pulumi
+ * Deployments) pass their own ARN, which it does not take: the creator changes only with the cluster, when the
+ * cluster's creation time changes (a replacement, or a cluster recreated after a destroy in the same stack).
  *
- * Runs serialized in Pulumi's dynamic-provider host: no module-level state. `diff` reports a change when the
- * serialized code itself changed, so that `pulumi up` stores the new code; a new `adminArns` alone is no change (the
- * engine still stores the new inputs, which `check` reads).
+ * Runs serialized in Pulumi's dynamic-provider host: no imports, no module-level state. A change of the serialized
+ * code itself is a change, so that `pulumi up` stores the new code.
  */
-export const clusterCreatorProvider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
-    async check(_olds, news) {
-        const failures = (news.adminArns ?? []).flatMap((arn) => {
-            const reason = creatorConflict(arn, news.callerArn);
-            return reason ? [{ property: "adminArns", reason }] : [];
-        });
-        return { inputs: news, failures };
-    },
+export const clusterCreatorProvider: pulumi.dynamic.ResourceProvider<State, State> = {
     async create(inputs) {
-        return { id: inputs.callerArn, outs: { callerArn: inputs.callerArn, adminArns: inputs.adminArns } };
+        return { id: inputs.clusterCreatedAt, outs: { callerArn: inputs.callerArn, clusterCreatedAt: inputs.clusterCreatedAt } };
     },
     async diff(_id, olds, news) {
-        return { changes: olds.__provider !== news.__provider || olds.callerArn !== news.callerArn, replaces: [], deleteBeforeReplace: false };
+        const changes = olds.__provider !== news.__provider || olds.clusterCreatedAt !== news.clusterCreatedAt;
+        return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id, olds, news) {
-        return { outs: { callerArn: olds.callerArn, adminArns: news.adminArns } };
+        const newCluster = olds.clusterCreatedAt !== news.clusterCreatedAt;
+        return { outs: { callerArn: newCluster ? news.callerArn : olds.callerArn, clusterCreatedAt: news.clusterCreatedAt } };
     },
 };
 
 export type ClusterCreatorArgs = { [K in keyof ClusterCreatorInputs]: pulumi.Input<ClusterCreatorInputs[K]> };
 
-/** Who created the cluster (the principal EKS made its admin), and a check that nobody lists it as another admin. */
+/** Who created the cluster, as EKS sees it: see `clusterCreatorProvider`. */
 export class ClusterCreator extends pulumi.dynamic.Resource {
+    // `declare`: a class field (target ES2022) would overwrite the output the base constructor sets with undefined.
     declare public readonly callerArn: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterCreatorArgs, opts?: pulumi.CustomResourceOptions) {
-        // ignoreChanges: later callers are not the creator; the engine keeps the recorded value as the input.
-        super(clusterCreatorProvider, name, args, { ...opts, ignoreChanges: ["callerArn"] }, "eks-netpol-lab", "ClusterCreator");
+        super(clusterCreatorProvider, name, args, opts, "eks-netpol-lab", "ClusterCreator");
     }
 }

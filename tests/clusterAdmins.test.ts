@@ -3,7 +3,7 @@
  */
 import * as assert from "assert";
 import * as crypto from "crypto";
-import { accessEntryKey, creatorConflict, principalOf, samePrincipal } from "../components/clusterAdmins";
+import { accessEntryKey, principalOf, samePrincipal, withoutCreator } from "../components/clusterAdmins";
 
 describe("cluster admins", () => {
     const cases: { a: string; b: string; same: boolean; why: string }[] = [
@@ -26,14 +26,11 @@ describe("cluster admins", () => {
         assert.deepStrictEqual(principalOf("arn:aws:sts::123456789012:assumed-role/lab-admin/alice"), { partition: "aws", account: "123456789012", kind: "role", name: "lab-admin" });
     });
 
-    it("says why the creator cannot be listed, and how to fix it", () => {
-        assert.strictEqual(creatorConflict("arn:aws:iam::123456789012:role/ci", "arn:aws:sts::123456789012:assumed-role/other/x"), undefined);
-        assert.strictEqual(
-            creatorConflict("arn:aws:iam::123456789012:role/lab-admin", "arn:aws:sts::123456789012:assumed-role/lab-admin/alice"),
-            'clusterAdminArns: "arn:aws:iam::123456789012:role/lab-admin" created this cluster (as arn:aws:sts::123456789012:assumed-role/lab-admin/alice) ' +
-                "and already has cluster admin through the access entry EKS gave it; EKS allows one access entry per principal. Remove it from " +
-                "clusterAdminArns (edit the list in Pulumi.<stack>.yaml, or `npm run pulumi -- config rm clusterAdminArns` to clear it)",
-        );
+    it("leaves out the cluster's creator, whom EKS made admin already, however its ARN is written", () => {
+        const creator = "arn:aws:sts::123456789012:assumed-role/lab-admin/alice";
+        const listed = ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:role/team/lab-admin", "arn:aws:iam::123456789012:user/lab-admin"];
+        assert.deepStrictEqual(withoutCreator(listed, creator), ["arn:aws:iam::123456789012:role/ci", "arn:aws:iam::123456789012:user/lab-admin"]);
+        assert.deepStrictEqual(withoutCreator(listed, "arn:aws:sts::123456789012:assumed-role/someone-else/x"), listed);
     });
 
     it("keys access entries by kind and name, plus a hash that tells apart the same name under another path or account", () => {

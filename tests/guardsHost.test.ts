@@ -3,7 +3,7 @@
  * serialized code in the real dynamic-provider host. Pulumi calls `check` with the inputs stored by the last update
  * (olds) and this update's (news) while it plans the resource, in `preview` too; a failure stops the update.
  *   - policy-engine (PolicyEngineGuard): no two policy engines at once, no VPC CNI agent turned off under policies;
- *   - lab-creator (ClusterCreator): no access entry for the principal that created the cluster.
+ *   - and, alongside, lab-creator (ClusterCreator): who created the cluster, kept until the cluster changes.
  */
 import * as assert from "assert";
 import { engineSwitchProblem } from "../components/policyEngineGuard";
@@ -93,33 +93,39 @@ describe("guards, run by Pulumi's dynamic-provider host", () => {
 
     describe("lab-creator", () => {
         const URN = dynamicUrn("ClusterCreator", "lab-creator");
-        const CREATOR_ROLE = "arn:aws:iam::123456789012:role/lab-admin";
+        const CI = "arn:aws:sts::123456789012:assumed-role/ci-deployer/run-7";
 
-        it("records whoever created the cluster, and accepts admins who are someone else", async () => {
-            assert.strictEqual(creator.callerArn, "arn:aws:sts::123456789012:assumed-role/lab-admin/alice");
-            const news = { ...creator, adminArns: ["arn:aws:iam::123456789012:role/ci"] };
-            const checked = await host.check(URN, {}, news);
+        async function created(): Promise<{ id: string; outs: Props }> {
+            const checked = await host.check(URN, {}, creator);
             assert.deepStrictEqual(checked.failures, []);
-            const { id, outs } = await host.create(URN, checked.inputs);
-            assert.strictEqual(id, creator.callerArn);
-            assert.strictEqual(outs.callerArn, creator.callerArn);
+            return host.create(URN, checked.inputs);
+        }
+
+        it("records whoever ran the update that created the cluster", async () => {
+            assert.deepStrictEqual([creator.callerArn, creator.clusterCreatedAt], ["arn:aws:sts::123456789012:assumed-role/lab-admin/alice", "2026-12-01T09:00:00Z"]);
+            const { id, outs } = await created();
+            assert.strictEqual(id, creator.clusterCreatedAt);
+            assert.deepStrictEqual(outs, { callerArn: creator.callerArn, clusterCreatedAt: creator.clusterCreatedAt, __provider: creator.__provider });
         });
 
-        it("refuses an admin list that names the creator (EKS allows one access entry per principal)", async () => {
-            const news = { ...creator, adminArns: ["arn:aws:iam::123456789012:role/ci", CREATOR_ROLE] };
-            const { failures } = await host.check(URN, {}, news);
-            assert.deepStrictEqual(failures.map((f) => f.property), ["adminArns"]);
-            assert.match(failures[0].reason, /^clusterAdminArns: "arn:aws:iam::123456789012:role\/lab-admin" created this cluster \(as arn:aws:sts::123456789012:assumed-role\/lab-admin\/alice\)/);
+        it("keeps that creator when another identity runs a later update of the same cluster", async () => {
+            const { id, outs } = await created();
+            assert.deepStrictEqual(await host.diff(id, URN, outs, reversedKeys({ ...creator, callerArn: CI }) as Props), NO_CHANGE);
         });
 
-        it("keeps the creator it recorded when another identity runs a later update (ignoreChanges feeds it the old value)", async () => {
-            const { id, outs } = await host.create(URN, (await host.check(URN, {}, creator)).inputs);
-            // A later run from CI with a new admin list: Pulumi's ignoreChanges puts the stored callerArn back in news.
-            const later = { ...creator, adminArns: ["arn:aws:iam::123456789012:role/ci"] };
-            assert.deepStrictEqual((await host.check(URN, creator, later)).failures, []);
-            assert.deepStrictEqual(await host.diff(id, URN, outs, later), NO_CHANGE);
-            const { failures } = await host.check(URN, creator, { ...later, adminArns: [CREATOR_ROLE] });
-            assert.strictEqual(failures.length, 1);
+        it("takes the caller of the update that created a new cluster (a replacement, or one recreated after a destroy)", async () => {
+            const { id, outs } = await created();
+            const news = { ...creator, callerArn: CI, clusterCreatedAt: "2026-12-03T10:00:00Z" };
+            assert.deepStrictEqual(await host.diff(id, URN, outs, news), CHANGE);
+            assert.deepStrictEqual((await host.update(id, URN, outs, news)).outs.callerArn, CI);
+        });
+
+        it("stores new code without forgetting the creator", async () => {
+            const { id, outs } = await created();
+            const news = { ...creator, callerArn: CI, __provider: `${creator.__provider}\n// the next version\n` };
+            assert.deepStrictEqual(await host.diff(id, URN, outs, news), CHANGE);
+            const { outs: updated } = await host.update(id, URN, outs, news);
+            assert.deepStrictEqual([updated.callerArn, updated.__provider], [creator.callerArn, news.__provider]);
         });
     });
 });

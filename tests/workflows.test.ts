@@ -24,8 +24,8 @@ async function lint(source: string, file: string): Promise<string[]> {
 }
 
 describe("workflows", () => {
-    it("are the pull-request and deploy workflows (verify.yml, when it comes, is another's)", () => {
-        assert.deepStrictEqual(FILES.filter((f) => f !== "verify.yml"), ["deploy.yml", "pull-request.yml"]);
+    it("are the pull-request, deploy and verify workflows (verify.yml has tests of its own, tests/verify/workflow.test.ts)", () => {
+        assert.deepStrictEqual(FILES, ["deploy.yml", "pull-request.yml", "verify.yml"]);
     });
 
     describe("actionlint", () => {
@@ -50,18 +50,16 @@ describe("workflows", () => {
                 assert.deepStrictEqual(wf.permissions, {});
                 for (const [name, job] of jobs) assert.ok(job.permissions !== undefined, `${name} declares its permissions`);
                 const writes = jobs.flatMap(([name, job]) => Object.entries(job.permissions).filter(([, level]) => level === "write").map(([scope]) => `${name}: ${scope}`));
-                assert.deepStrictEqual(writes, file === "deploy.yml" ? ["deploy: id-token"] : ["comment: pull-requests"]);
+                assert.deepStrictEqual(writes, file === "deploy.yml" ? ["deploy: id-token", "verify: id-token"] : ["comment: pull-requests"]);
             });
 
             it("pins every action to a full commit, with its version in a comment", () => {
-                const uses = text(file).split("\n").filter((l) => /^\s*-?\s*uses:/.test(l));
+                // Actions, that is: a local reusable workflow (./.github/workflows/...) is this repository's own file.
+                const uses = text(file).split("\n").filter((l) => /^\s*-?\s*uses:/.test(l) && !l.includes("uses: ./"));
                 assert.ok(uses.length > 0);
                 for (const line of uses) assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, line);
             });
 
-            it("never calls the verify workflow (wired in at merge by its owner)", () => {
-                assert.ok(!text(file).includes("verify.yml"));
-            });
 
             it("runs shell that bash parses, and passes expressions through env, never into the script", () => {
                 for (const [name, job] of jobs) {
@@ -74,7 +72,8 @@ describe("workflows", () => {
             });
 
             it("checks out without keeping the token, and bounds every job's time", () => {
-                for (const [name, job] of jobs) {
+                // A job that calls a reusable workflow has no steps of its own; the called workflow bounds its jobs.
+                for (const [name, job] of jobs.filter(([, j]) => j.uses === undefined)) {
                     assert.ok(job["timeout-minutes"] > 0, `${name} has a timeout`);
                     for (const step of job.steps ?? []) {
                         if (String(step.uses ?? "").startsWith("actions/checkout@")) assert.strictEqual(step.with?.["persist-credentials"], false, name);
@@ -107,6 +106,17 @@ describe("workflows", () => {
     describe("deploy.yml", () => {
         const wf = workflow("deploy.yml");
         const deploy = wf.jobs.deploy;
+
+        it("verifies each lab stack on its live cluster once the deployments are done, with verify's permissions only", () => {
+            assert.deepStrictEqual(wf.jobs.verify, {
+                name: "verify ${{ matrix.stack }}",
+                needs: ["stacks", "deploy"],
+                permissions: { contents: "read", "id-token": "write" },
+                strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" } },
+                uses: "./.github/workflows/verify.yml",
+                with: { stack: "${{ matrix.stack }}" },
+            });
+        });
 
         it("runs on a push to main that touches a lab stack's files, exactly those of the stacks' Deployment settings", () => {
             assert.deepStrictEqual(Object.keys(wf.on), ["push"]);

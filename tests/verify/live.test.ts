@@ -236,7 +236,7 @@ describe("verify against a live cluster (a fake API server)", () => {
         assert.strictEqual(result.exitCode, 2);
         const pod = fake.pods.find((p) => p.workload === "client/client")!.object.metadata.name;
         assert.ok(result.stdout.includes(
-            `  from client/client (3 cells): add ephemeral container netpol-verify-t1 to pod client/${pod}: 403 Forbidden: ${denied}; verify needs patch pods/ephemeralcontainers ` +
+            `  from client/client (3 cells): add ephemeral container netpol-verify-t1 to pod client/${pod}: 403 Forbidden: ${denied}; verify needs patch pods/ephemeralcontainers in each demo namespace ` +
                 `(see "Verify's permissions" in the README)\n`,
         ), result.stdout);
 
@@ -245,7 +245,7 @@ describe("verify against a live cluster (a fake API server)", () => {
         assert.strictEqual(listing.stdout, [
             "verify: stack dev (stage open, policy engine calico) on context eks-netpol-lab-dev (https://fake)",
             "",
-            `Could not measure: list namespaces: 403 Forbidden: namespaces is forbidden; verify needs list namespaces (see "Verify's permissions" in the README)`,
+            `Could not measure: list namespaces: 403 Forbidden: namespaces is forbidden; verify needs list namespaces cluster-wide (see "Verify's permissions" in the README)`,
             "",
             "Result: NOT MEASURED: 0 cells match, 0 differ, 0 not measured; drift not checked (exit 2)",
             "",
