@@ -5,7 +5,7 @@
  */
 import { ProgramRun, RecordedResource } from "./offlineProgram";
 import { analyze } from "../policies/netpol/analysis";
-import { connectivityMatrix, MatrixFlow } from "../policies/netpol/matrix";
+import { connectivityMatrix, MatrixFlow, matrixFlows } from "../policies/netpol/matrix";
 import { KubeObject } from "../policies/netpol/types";
 
 export interface PlanReport {
@@ -35,7 +35,7 @@ export function planReport(run: ProgramRun, stage: string): PlanReport {
         .sort();
     const analysis = analyze(manifests.map((object, i) => ({ object, source: { file: "(plan)", line: i + 1 } })));
     const demo = new Set(workloads);
-    const flows = connectivityMatrix(analysis).flows.filter((f) => demo.has(f.from) && demo.has(f.to) && f.from !== f.to);
+    const flows = [...matrixFlows(connectivityMatrix(analysis))].filter((f) => demo.has(f.from) && demo.has(f.to) && f.from !== f.to);
     return { stage, resources: run.resources.map((r) => ({ type: r.type, name: r.name })), manifests, flows, workloads };
 }
 

@@ -5,21 +5,26 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { run } from "../../bin/netpol";
+import { Io, run } from "../../bin/netpol";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = "tests/fixtures";
 const STARS = `${FIXTURES}/stars`;
 
-/** Runs netpol from the project root, as `npm run netpol` does. */
-function netpol(...args: string[]) {
+/** Runs netpol from the project root, as `npm run netpol` does, with its output as one string. */
+export function netpolWith(io: Io, ...args: string[]): { stdout: string; stderr?: string; exitCode: number } {
     const cwd = process.cwd();
     process.chdir(ROOT);
     try {
-        return run(args);
+        const result = run(args, io);
+        return { ...result, stdout: typeof result.stdout === "string" ? result.stdout : [...result.stdout].join("") };
     } finally {
         process.chdir(cwd);
     }
+}
+
+function netpol(...args: string[]) {
+    return netpolWith({}, ...args);
 }
 
 describe("netpol check", () => {
@@ -68,7 +73,11 @@ describe("netpol check", () => {
             { from: "shop/web", to: "shop/api", port: 8080, protocol: "TCP", allowed: true },
             { from: "shop/web", to: "shop/web", port: 80, protocol: "TCP", allowed: true },
         ]);
-        assert.strictEqual(result.stderr, "note: namespaces not defined in the manifests, assumed to exist with only the kubernetes.io/metadata.name label: shop\n");
+        assert.strictEqual(result.stderr, [
+            "note: namespaces not defined in the manifests, assumed to exist with only the kubernetes.io/metadata.name label: shop",
+            "note: not used (netpol reads Namespaces, Pods, workloads and networking.k8s.io NetworkPolicies): 1 ConfigMap, 1 without kind",
+            "",
+        ].join("\n"));
     });
 });
 
@@ -78,6 +87,7 @@ describe("netpol matrix", () => {
         assert.strictEqual(result.exitCode, 0);
         assert.strictEqual(result.stdout, [
             ". allowed   X denied   (rows: from, columns: to)",
+            "A workload to itself is one of its pods to another, which policies govern like any other pair; a Pod to itself is loopback, always allowed.",
             "",
             "                            1 2 3 4",
             "client/client               X . X .",

@@ -110,7 +110,7 @@ describe("policy validation: every problem, at its field", () => {
 
     it("rejects objects defined twice and labels that are not strings", () => {
         assert.throws(() => analyzeObjects([namespace("x"), namespace("x"), { kind: "Pod", metadata: { name: "p", namespace: "x", labels: { tier: 1 as unknown as string } } }]), {
-            message: "test.yaml:2: Namespace x is defined twice (first at test.yaml:1)\ntest.yaml:3: metadata.labels: label tier must be a string; quote 1 in YAML",
+            message: "test.yaml:2: Namespace x is defined twice (first at test.yaml:1)\ntest.yaml:3: metadata.labels: label \"tier\" must be a string; quote 1 in YAML",
         });
     });
 });
