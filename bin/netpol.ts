@@ -14,6 +14,7 @@ import { Command, CommanderError, Option } from "commander";
 import * as fs from "fs";
 import { Analysis, analyze, evaluateFlow, requireEndpoints, resolveFlow } from "../policies/netpol/analysis";
 import { formatProblem, InputError, Problems } from "../policies/netpol/errors";
+import { Flow } from "../policies/netpol/evaluate";
 import { describeFlow, explain, notes, reasonFor } from "../policies/netpol/explain";
 import { loadFlows } from "../policies/netpol/flowsFile";
 import { MAX_MATRIX_CELLS, MAX_SVG_ENDPOINTS } from "../policies/netpol/limits";
@@ -57,18 +58,17 @@ function check(paths: string[], options: { expect: string; json?: boolean }, io:
     // Resolve every flow before evaluating any, so a typo in the last flow is reported before anything is printed.
     const flows = expected.map((e) => resolveFlow(analysis, e.spec, problems.at(e.source), (field) => `[${e.index}].${field}`));
     problems.throwIfAny();
-    const results = flows.map((flow, i) => {
-        const verdict = analysis.reachability.evaluate(flow!);
-        return { flow: flow!, expected: expected[i].allowed, verdict };
-    });
-    const failed = results.filter((r) => r.expected !== r.verdict.allowed).length;
+    // The reasons are gathered only where they are printed: for every flow in JSON, for failures in text.
+    const results = flows.map((flow, i) => ({ flow: flow!, expected: expected[i].allowed, allowed: analysis.reachability.isAllowed(flow!) }));
+    const reason = (flow: Flow) => reasonFor(flow, analysis.reachability.evaluate(flow));
+    const failed = results.filter((r) => r.expected !== r.allowed).length;
     const passed = results.length - failed;
     const exitCode = failed > 0 ? 1 : 0;
     if (options.json) {
         const json = {
             results: results.map((r) => ({
                 from: r.flow.from.id, to: r.flow.to.id, port: r.flow.port, protocol: r.flow.protocol,
-                expected: r.expected, actual: r.verdict.allowed, pass: r.expected === r.verdict.allowed, reason: reasonFor(r.flow, r.verdict),
+                expected: r.expected, actual: r.allowed, pass: r.expected === r.allowed, reason: reason(r.flow),
             })),
             passed,
             failed,
@@ -77,9 +77,9 @@ function check(paths: string[], options: { expect: string; json?: boolean }, io:
     }
     const verdictWord = (allowed: boolean) => (allowed ? "allowed" : "denied");
     const body = results.map((r) =>
-        r.expected === r.verdict.allowed
+        r.expected === r.allowed
             ? `PASS  ${describeFlow(r.flow)}: ${verdictWord(r.expected)}`
-            : `FAIL  ${describeFlow(r.flow)}: expected ${verdictWord(r.expected)}, got ${reasonFor(r.flow, r.verdict)}`,
+            : `FAIL  ${describeFlow(r.flow)}: expected ${verdictWord(r.expected)}, got ${reason(r.flow)}`,
     );
     return { stdout: lines([...notes(analysis), ...body, `${passed} passed, ${failed} failed`]), exitCode };
 }
@@ -113,16 +113,19 @@ function matrix(paths: string[], options: MatrixCommandOptions, io: Io): Result 
     }
 }
 
+/** A command that would produce more than anyone can use, refused before any work (exit 2, like invalid input). */
+class Refusal extends Error {}
+
 /** Refuses, before any work, a matrix too large to print or to read; says what to do instead. */
 function refuseOversized(analysis: Analysis, options: MatrixOptions, format: string): void {
     const { rows, columns } = matrixShape(analysis, options);
     const cells = rows.length * columns.length;
     const narrow = "narrow it to some namespaces with --namespace, or check the flows that matter with `netpol check`";
     if (cells > MAX_MATRIX_CELLS) {
-        throw new InputError([{ message: `the matrix would have ${rows.length.toLocaleString("en-US")} sources times ${columns.length.toLocaleString("en-US")} destination ports, ${cells.toLocaleString("en-US")} cells, over the limit of ${MAX_MATRIX_CELLS.toLocaleString("en-US")}; ${narrow}` }]);
+        throw new Refusal(`the matrix would have ${rows.length.toLocaleString("en-US")} sources times ${columns.length.toLocaleString("en-US")} destination ports, ${cells.toLocaleString("en-US")} cells, over the limit of ${MAX_MATRIX_CELLS.toLocaleString("en-US")}; ${narrow}`);
     }
     if (format === "svg" && rows.length > MAX_SVG_ENDPOINTS) {
-        throw new InputError([{ message: `a picture of ${rows.length} workloads would be unreadable; the limit is ${MAX_SVG_ENDPOINTS}: ${narrow}` }]);
+        throw new Refusal(`a picture of ${rows.length} workloads would be unreadable; the limit is ${MAX_SVG_ENDPOINTS}: ${narrow}`);
     }
 }
 
@@ -193,6 +196,7 @@ export function run(argv: string[], io: Io = {}): Result {
     try {
         program.parse(argv, { from: "user" });
     } catch (e) {
+        if (e instanceof Refusal) return { stdout: "", stderr: `netpol: ${e.message}\n`, exitCode: 2 };
         if (e instanceof InputError) return { stdout: "", stderr: `netpol: invalid input:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join("\n")}\n`, exitCode: 2 };
         if (e instanceof CommanderError) return result ?? { stdout: "", stderr: `${e.message}\n`, exitCode: e.exitCode === 0 ? 0 : 2 };
         return { stdout: "", stderr: `netpol: internal error (please report it): ${(e as Error).stack ?? e}\n`, exitCode: 3 };

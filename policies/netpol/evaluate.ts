@@ -65,7 +65,6 @@ export class Reachability {
     private readonly selecting: Record<Direction, (Policy[] | undefined)[]> = { ingress: [], egress: [] };
     /** Per pod peer, per shape id: 1 matches, 2 does not, 0 not yet known. */
     private readonly peerMatchesShape = new Map<Peer, Uint8Array>();
-    private readonly verdicts = new Map<string, Verdict>();
 
     constructor(private readonly model: ClusterModel, policies: Policy[]) {
         for (const policy of policies) {
@@ -77,18 +76,15 @@ export class Reachability {
 
     /** The verdict on one flow, with every policy and rule that decided it. */
     evaluate(flow: Flow): Verdict {
-        if (flow.from.kind === "pod" && flow.from.singlePod && flow.to.kind === "pod" && flow.from.id === flow.to.id) {
-            return { allowed: true, loopback: true, ingress: notApplicable("ingress"), egress: notApplicable("egress") };
-        }
-        const key = `${endpointKey(flow.from)}>${endpointKey(flow.to)}:${flow.port}/${flow.protocol}`;
-        let verdict = this.verdicts.get(key);
-        if (!verdict) {
-            const egress = this.direction("egress", flow.from, flow.to, flow);
-            const ingress = this.direction("ingress", flow.to, flow.from, flow);
-            verdict = { allowed: egress.allowed && ingress.allowed, loopback: false, ingress, egress };
-            this.verdicts.set(key, verdict);
-        }
-        return verdict;
+        if (isLoopback(flow)) return { allowed: true, loopback: true, ingress: notApplicable("ingress"), egress: notApplicable("egress") };
+        const egress = this.direction("egress", flow.from, flow.to, flow);
+        const ingress = this.direction("ingress", flow.to, flow.from, flow);
+        return { allowed: egress.allowed && ingress.allowed, loopback: false, ingress, egress };
+    }
+
+    /** Whether one flow is allowed, the same answer as `evaluate(flow).allowed` without gathering the reasons. */
+    isAllowed(flow: Flow): boolean {
+        return isLoopback(flow) || (this.sideAdmits("egress", flow.from, flow.to, flow) && this.sideAdmits("ingress", flow.to, flow.from, flow));
     }
 
     /**
@@ -119,6 +115,13 @@ export class Reachability {
             }
         }
         return false;
+    }
+
+    /** `direction(…).allowed`, stopping at the first rule that admits the flow. */
+    private sideAdmits(direction: Direction, subject: FlowEndpoint, peer: FlowEndpoint, flow: Flow): boolean {
+        if (subject.kind === "external") return true;
+        const selecting = this.policiesSelecting(subject.shape, direction);
+        return selecting.length === 0 || selecting.some((policy) => policy.rules[direction]!.some((rule) => this.ruleAdmits(rule, peer, flow)));
     }
 
     /** Does `subject`'s side of the flow, in `direction`, allow traffic with `peer` at the other end? */
@@ -187,6 +190,7 @@ function notApplicable(direction: Direction): DirectionResult {
     return { direction, applies: false, selectedBy: [], allowedBy: [], allowed: true };
 }
 
-function endpointKey(e: FlowEndpoint): string {
-    return e.kind === "pod" ? `s${e.shape.id}` : `ip${e.address.family}:${e.address.value}`;
+/** A single Pod to itself: loopback, which never passes through policy. */
+function isLoopback(flow: Flow): boolean {
+    return flow.from.kind === "pod" && flow.from.singlePod && flow.to.kind === "pod" && flow.from.id === flow.to.id;
 }

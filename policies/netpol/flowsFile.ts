@@ -40,10 +40,11 @@ export function loadFlows(file: string, problems: Problems, stdin?: StdinReader)
         problems.at({ file: name, line: 1 }).add(parsed.value === null ? `the file is empty; ${SHAPE}` : SHAPE);
         return [];
     }
-    const lines = parsed.itemLines(parsed.value) ?? [];
     const flows: ExpectedFlow[] = [];
+    const itemLines = parsed.itemLines;
     parsed.value.forEach((item: unknown, index) => {
-        const source = { file: name, line: (lines[index] ?? 0) + 1 };
+        // The line is found only if a message needs it (by parsing the file again, with positions).
+        const source = { file: name, get line() { return (itemLines([])?.[index] ?? 0) + 1; } };
         const flow = expectedFlow(item, index, source, problems.at(source));
         if (flow) flows.push(flow);
     });

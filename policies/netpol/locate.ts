@@ -37,16 +37,21 @@ export class ChunkLocator {
         private readonly file: string,
         private readonly chunk: Chunk,
         private readonly root: unknown,
-        private readonly itemLines: (list: unknown[]) => number[] | undefined,
+        private readonly itemLines: (path: (string | number)[]) => number[] | undefined,
     ) {}
 
     /** The source of the object at `path` in the document (`[]` for the document itself, `["items", 3]` for an item). */
     source(path: (string | number)[]): Source {
-        const item = this.itemAt(path);
+        // Lines are looked up only when a message asks: finding an item's line means parsing its document again.
+        const item = () => (path.length === 0 ? undefined : this.itemAt(path));
+        const chunk = this.chunk;
         return {
             file: this.file,
-            line: item === undefined ? this.chunk.contentLine : this.chunk.firstLine + item.line,
-            locate: (field: string) => this.fieldLine(path, item, splitPath(field)),
+            get line() {
+                const found = item();
+                return found === undefined ? chunk.contentLine : chunk.firstLine + found.line;
+            },
+            locate: (field: string) => this.fieldLine(path, item(), splitPath(field)),
         };
     }
 
@@ -59,7 +64,7 @@ export class ChunkLocator {
         let found: Item | undefined;
         for (const [i, step] of path.entries()) {
             if (typeof step === "number" && Array.isArray(node)) {
-                const lines = this.itemLines(node);
+                const lines = this.itemLines(path.slice(0, i));
                 if (lines?.[step] !== undefined) found = { line: lines[step], next: lines[step + 1], rest: path.slice(i + 1) };
             }
             node = (node as Record<string | number, unknown> | undefined)?.[step];
