@@ -28,7 +28,7 @@ export function aliasProblem(value: unknown): string | undefined {
         throw e;
     }
     const { nodes, aliased, depth } = expansion;
-    if (depth > MAX_NESTING) return `aliases nest it ${depth} levels deep; the limit is ${MAX_NESTING}`;
+    if (depth > MAX_NESTING) return `aliases nest it ${depth} levels deep, deeper than the limit of ${MAX_NESTING} levels`;
     if (aliased > ALIAS_CHECK_FLOOR.aliases && nodes > ALIAS_CHECK_FLOOR.nodes && aliased / nodes > allowedAliasRatio(nodes)) {
         const share = `${Math.floor((aliased / nodes) * 100)}%`;
         const allowed = `${Math.round(allowedAliasRatio(nodes) * 100)}%`;

@@ -69,6 +69,6 @@ function recordItemLines(text: string): (path: (string | number)[]) => number[] 
 }
 
 function syntaxMessage(e: YAMLException): string {
-    if (/^nesting exceeded maxDepth/.test(e.reason)) return `nested more than ${MAX_NESTING} levels deep; the limit is ${MAX_NESTING}`;
+    if (/^nesting exceeded maxDepth/.test(e.reason)) return `nested deeper than the limit of ${MAX_NESTING} levels`;
     return `not valid YAML or JSON: ${e.reason}`;
 }

@@ -74,7 +74,7 @@ export function readInput(file: string, budget: ReadBudget, problems: Problem[],
 }
 
 function tooLarge(name: string, problems: Problem[]): undefined {
-    problems.push({ message: `${name}: the input is over ${MAX_INPUT_BYTES / 2 ** 20} MiB, the most netpol reads in one run (all files together); give fewer files, or a namespace's manifests at a time` });
+    problems.push({ message: `${name}: over the limit of ${MAX_INPUT_BYTES / 2 ** 20} MiB of input (manifests together, or a flows file); give fewer files, or one namespace's manifests at a time` });
     return undefined;
 }
 
