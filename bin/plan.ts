@@ -14,7 +14,7 @@ import { LineCounter, parseDocument, stringify } from "yaml";
 import { PROJECT, runProgram } from "./offlineProgram";
 import { PlanReport, planReport } from "./planReport";
 import { renderSvg } from "../policies/netpol/svg";
-import { TruthTable, reachabilityMark } from "../policies/netpol/truthTable";
+import { GRID_LEGEND, TruthTable, reachabilityMark } from "../policies/netpol/truthTable";
 
 interface Result {
     stdout: string;
@@ -219,7 +219,7 @@ function textReport(stack: string, report: PlanReport): string {
         const columns = [...new Set(report.flows.map((f) => `${f.to}:${f.port}/${f.protocol}`))].sort();
         const table = new TruthTable<boolean>(report.workloads, columns);
         for (const f of report.flows) table.set(f.from, `${f.to}:${f.port}/${f.protocol}`, f.allowed);
-        lines.push("", "Connectivity between demo workloads (. allowed, X denied, blank: same workload; rows: from, columns: to):", "", table.print((v) => (v === undefined ? "" : reachabilityMark(v))));
+        lines.push("", "Connectivity between demo workloads:", ...GRID_LEGEND, "", table.print(reachabilityMark));
     }
     return lines.join("\n") + "\n";
 }

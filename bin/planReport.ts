@@ -13,7 +13,7 @@ export interface PlanReport {
     resources: { type: string; name: string }[];
     /** Every Kubernetes object, as it would be applied. */
     manifests: KubeObject[];
-    /** Every ordered pair of distinct demo workloads, on each port the destination declares. */
+    /** Every ordered pair of demo workloads (a workload to itself too: its pods talk to each other), on each port the destination declares. */
     flows: MatrixFlow[];
     /** `namespace/name` of every demo workload, in order. */
     workloads: string[];
@@ -35,7 +35,7 @@ export function planReport(run: ProgramRun, stage: string): PlanReport {
         .sort();
     const analysis = analyze(manifests.map((object, i) => ({ object, source: { file: "(plan)", line: i + 1 } })));
     const demo = new Set(workloads);
-    const flows = [...matrixFlows(connectivityMatrix(analysis))].filter((f) => demo.has(f.from) && demo.has(f.to) && f.from !== f.to);
+    const flows = [...matrixFlows(connectivityMatrix(analysis))].filter((f) => demo.has(f.from) && demo.has(f.to));
     return { stage, resources: run.resources.map((r) => ({ type: r.type, name: r.name })), manifests, flows, workloads };
 }
 
