@@ -186,7 +186,7 @@ function formatReport(options: PlanOptions, report: PlanReport): string {
         case "yaml":
             return report.manifests.map((m) => stringify(m)).join("---\n");
         case "svg":
-            return renderSvg(report.workloads, report.flows, `Stack ${options.stack}, stage ${report.stage}`);
+            return renderSvg(report.workloads, report.flows, `Stack ${options.stack}, stage ${report.stage}`, { panels: report.demos.map((d) => ({ title: `demo ${d.name}`, endpoints: d.workloads })) });
         default:
             return textReport(options.stack, report);
     }

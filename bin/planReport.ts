@@ -17,6 +17,8 @@ export interface PlanReport {
     flows: MatrixFlow[];
     /** `namespace/name` of every demo workload, in order. */
     workloads: string[];
+    /** The demos and their workloads, each drawn as its own panel of the picture. */
+    demos: { name: string; workloads: string[] }[];
 }
 
 /** Types of Kubernetes resources that are not objects applied to the cluster. */
@@ -29,14 +31,14 @@ export function isKubernetesObject(r: RecordedResource): boolean {
 export function planReport(run: ProgramRun, stage: string): PlanReport {
     const manifests = run.resources.filter(isKubernetesObject).map((r) => withoutUndefined(r.inputs) as KubeObject);
     const demoNames = new Set(run.resources.filter((r) => r.type === "eks-netpol-lab:k8s:Demo").map((r) => r.name));
-    const workloads = run.resources
-        .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && demoNames.has(r.options.parent))
-        .map((r) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`)
-        .sort();
+    const deployments = run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && demoNames.has(r.options.parent));
+    const idOf = (r: RecordedResource) => `${r.inputs.metadata.namespace}/${r.inputs.metadata.name}`;
+    const workloads = deployments.map(idOf).sort();
+    const demos = [...demoNames].sort().map((name) => ({ name, workloads: deployments.filter((r) => r.options.parent === name).map(idOf).sort() }));
     const analysis = analyze(manifests.map((object, i) => ({ object, source: { file: "(plan)", line: i + 1 } })));
     const demo = new Set(workloads);
     const flows = [...matrixFlows(connectivityMatrix(analysis))].filter((f) => demo.has(f.from) && demo.has(f.to));
-    return { stage, resources: run.resources.map((r) => ({ type: r.type, name: r.name })), manifests, flows, workloads };
+    return { stage, resources: run.resources.map((r) => ({ type: r.type, name: r.name })), manifests, flows, workloads, demos };
 }
 
 /** Inputs as the API server would see them: no undefined fields. */

@@ -119,7 +119,7 @@ describe("netpol matrix", () => {
         ]);
     });
 
-    it("draws an SVG with a box per workload and an arrow per allowed flow between two workloads", () => {
+    it("draws an SVG with a box per workload, an arrow per allowed flow between two, and a loop where a workload's pods reach each other", () => {
         const result = netpol("matrix", STARS, "--format", "svg");
         assert.strictEqual(result.exitCode, 0);
         const svg = result.stdout;
@@ -127,7 +127,8 @@ describe("netpol matrix", () => {
         assert.match(svg, /<\/svg>\n$/);
         for (const ns of ["client", "management-ui", "stars"]) assert.ok(svg.includes(`>namespace ${ns}</text>`), ns);
         for (const w of ["client", "management-ui", "backend", "frontend"]) assert.ok(svg.includes(`>${w}</text>`), w);
-        assert.strictEqual((svg.match(/marker-end="url\(#arrow\)"/g) ?? []).length, 8);
+        // 8 flows between workloads, and management-ui (not isolated) to itself.
+        assert.strictEqual((svg.match(/marker-end="url\(#arrow\)"/g) ?? []).length, 9);
         for (const label of ["TCP 80", "TCP 6379", "TCP 9000", "TCP 9001"]) assert.ok(svg.includes(`>${label}</text>`), label);
         assert.ok(!/<script|href=/.test(svg), "the picture must be self-contained");
     });
