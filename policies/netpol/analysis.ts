@@ -138,10 +138,23 @@ export function resolveEndpoint(analysis: Analysis, text: unknown, problems: Pro
         problems.add(`${show(text)} names more than one object; write ${choices}`, path);
         return undefined;
     }
-    const suggestions = closeMatches(text, analysis.model.endpoints.map((e) => e.id));
+    const suggestions = suggestionsFor(analysis, text);
     const hint = suggestions.length > 0 ? `; did you mean ${suggestions.join(", ")}?` : "; endpoints are namespace/name of a Pod or workload, or ip:<address>";
     problems.add(`unknown endpoint ${show(text)}${hint}`, path);
     return undefined;
+}
+
+/**
+ * Suggestions cost an edit distance to every endpoint, so only the first `MAX_SUGGESTED` unknown endpoints of an
+ * analysis get them: a flows file of 100,000 flows with the same mistake would otherwise take many minutes to refuse.
+ */
+const MAX_SUGGESTED = 20;
+const suggested = new WeakMap<Analysis, number>();
+
+function suggestionsFor(analysis: Analysis, text: string): string[] {
+    const count = suggested.get(analysis) ?? 0;
+    suggested.set(analysis, count + 1);
+    return count < MAX_SUGGESTED ? closeMatches(text, analysis.model.endpoints.map((e) => e.id)) : [];
 }
 
 export function toFlowEndpoint(e: Endpoint): FlowEndpoint {

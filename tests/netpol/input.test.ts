@@ -151,6 +151,13 @@ const CASES: Case[] = [
         exitCode: 2,
         stderr: [INVALID, `  $D/big.yaml:1: metadata.labels: "${"x".repeat(80)}"… (10000000 characters) is not a valid label value: empty, or up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit`],
     },
+    {
+        name: "a 10 MB endpoint in a flows file: echoed cut, and no edit distance over 10 MB",
+        files: { "pod.yaml": POD("web"), "flows.yaml": `- {from: ${"x".repeat(10_000_000)}, to: shop/web, port: 80, allowed: true}\n` },
+        args: ["check", "$D/pod.yaml", "--expect", "$D/flows.yaml"],
+        exitCode: 2,
+        stderr: [INVALID, `  $D/flows.yaml:1: [0].from: unknown endpoint "${"x".repeat(80)}"… (10000000 characters); endpoints are namespace/name of a Pod or workload, or ip:<address>`],
+    },
     // 3. No wrong answer with exit 0, no crash.
     {
         name: "wrong types inside a peer's selectors are reported, not a stack trace",
