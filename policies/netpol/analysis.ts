@@ -7,6 +7,7 @@ import { compilePolicies, Policy } from "./compile";
 import { InputError, Problems } from "./errors";
 import { Flow, FlowEndpoint, Reachability, Verdict } from "./evaluate";
 import { classify } from "./kinds";
+import { isList, unwrapLists } from "./lists";
 import { assumeMissingNamespaces, buildModel, ClusterModel, Endpoint, isPortNumber, isProtocol } from "./model";
 import { show } from "./show";
 import { closeMatches } from "./suggest";
@@ -41,7 +42,9 @@ export interface UndeclaredPort {
  */
 export function analyze(objects: SourcedObject[]): Analysis {
     const problems = new Problems();
-    const classified = classify(objects, problems);
+    // Lists handed in whole (a PodList from the API) are read as their items, as loadManifests reads them from files.
+    const items = objects.flatMap((o) => (isList(o.object) ? unwrapLists(o.object, () => problems.at(o.source)).map(({ object }) => ({ object, source: o.source })) : [o]));
+    const classified = classify(items, problems);
     const model = buildModel(classified, problems);
     const policies = compilePolicies(classified.policies, problems);
     problems.throwIfAny();

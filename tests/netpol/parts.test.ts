@@ -115,6 +115,15 @@ describe("policy validation: every problem, at its field", () => {
     });
 });
 
+describe("analyze, the front door for objects from anywhere", () => {
+    it("reads a typed list handed in whole (as the API server returns it) as its items", () => {
+        const podList = { apiVersion: "v1", kind: "PodList", items: [{ metadata: { name: "a", namespace: "x" } }, { metadata: { name: "b", namespace: "x" } }] };
+        const analysis = analyzeObjects([namespace("x"), podList as never]);
+        assert.deepStrictEqual(analysis.model.endpoints.map((e) => `${e.kind} ${e.id}`), ["Pod x/a", "Pod x/b"]);
+        assert.deepStrictEqual([...analysis.unused], []);
+    });
+});
+
 describe("splitDocuments", () => {
     it("splits at --- and ..., skips empty documents, and keeps each document's lines", () => {
         const text = ["# leading comment", "a: 1", "---", "", "---", "b: 2", "...", "---  # marker with a comment", "c: |", "  text", "d: 3"].join("\n");
