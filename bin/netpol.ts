@@ -22,6 +22,8 @@ import { loadManifests } from "../policies/netpol/load";
 import { connectivityMatrix, matrixFlows, MatrixOptions, matrixShape } from "../policies/netpol/matrix";
 import { matrixGrid, matrixJson } from "../policies/netpol/matrixFormat";
 import { STDIN_NAME, StdinReader } from "../policies/netpol/read";
+import { show } from "../policies/netpol/show";
+import { closeMatches } from "../policies/netpol/suggest";
 import { renderSvg } from "../policies/netpol/svg";
 import { GRID_LEGEND } from "../policies/netpol/truthTable";
 import { Protocol } from "../policies/netpol/types";
@@ -94,6 +96,7 @@ interface MatrixCommandOptions {
 function matrix(paths: string[], options: MatrixCommandOptions, io: Io): Result {
     const analysis = load(paths, io);
     const matrixOptions = { port: options.port, protocol: options.protocol, namespaces: options.namespace };
+    checkNamespaces(analysis, options.namespace);
     refuseOversized(analysis, matrixOptions, options.format);
     const result = connectivityMatrix(analysis, matrixOptions);
     const noted = notes(analysis);
@@ -111,6 +114,16 @@ function matrix(paths: string[], options: MatrixCommandOptions, io: Io): Result 
             return { stdout: concat([head], matrixGrid(result), [lines(skipped)]), exitCode: 0 };
         }
     }
+}
+
+/** Every `--namespace` must name a namespace of the input: a typo would otherwise print an empty matrix. */
+function checkNamespaces(analysis: Analysis, namespaces: string[]): void {
+    const known = [...analysis.model.namespaces.keys()];
+    const problems = namespaces.filter((ns) => !analysis.model.namespaces.has(ns)).map((ns) => {
+        const close = closeMatches(ns, known);
+        return { message: `--namespace ${show(ns)}: no such namespace in the input${close.length > 0 ? `; did you mean ${close.join(", ")}?` : ""}` };
+    });
+    if (problems.length > 0) throw new InputError(problems);
 }
 
 /** A command that would produce more than anyone can use, refused before any work (exit 2, like invalid input). */

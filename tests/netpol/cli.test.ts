@@ -188,6 +188,11 @@ describe("netpol: bad input is reported clearly, all at once, with exit 2 and no
             stderr: [`${FIXTURES}/nowhere: no such file or directory`],
         },
         {
+            name: "a --namespace that the input does not have",
+            args: ["matrix", STARS, "--namespace", "star", "--namespace", "nowhere"],
+            stderr: ['--namespace "star": no such namespace in the input; did you mean stars?', '--namespace "nowhere": no such namespace in the input'],
+        },
+        {
             name: "flags of explain that do not resolve",
             args: ["explain", STARS, "--from", "stars/frontnd", "--to", "ip:300.1.1.1", "--port", "80"],
             stderr: [
