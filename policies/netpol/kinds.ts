@@ -10,7 +10,7 @@
  */
 import { mappingAt, Problems } from "./errors";
 import { namespaceNameProblem, objectNameProblem } from "./names";
-import { show } from "./show";
+import { show, showName } from "./show";
 import { KubeObject, Source, SourcedObject } from "./types";
 
 export type Role = "namespace" | "endpoint" | "policy";
@@ -86,10 +86,10 @@ export function roleOf(object: KubeObject, problems: Problems): Role | { unused:
     if (typeof kind !== "string" || kind === "") return void problems.add(`must be a kind name such as Pod, got ${show(kind)}`, "kind");
     if (apiVersion !== undefined && (typeof apiVersion !== "string" || apiVersion === "")) return void problems.add(`must be a version such as v1 or apps/v1, got ${show(apiVersion)}`, "apiVersion");
     const used = USED[kind];
-    if (!used) return { unused: kind };
+    if (!used) return { unused: showName(kind) };
     if (apiVersion === undefined) return used.role;
     const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
-    return used.groups.includes(group) ? used.role : { unused: `${kind} (${apiVersion})` };
+    return used.groups.includes(group) ? used.role : { unused: `${kind} (${showName(apiVersion)})` };
 }
 
 /** The object's kind, name and namespace, checked as the API server would; undefined (and problems) if bad. */

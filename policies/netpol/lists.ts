@@ -8,7 +8,7 @@
  * - Lists nest (kubectl flattens a List of Lists), so items are unwrapped again.
  */
 import { Problems } from "./errors";
-import { show } from "./show";
+import { show, showName } from "./show";
 import { KubeObject } from "./types";
 
 /** An object found in a document, with its path from the document's root (`["items", 3]`). */
@@ -56,11 +56,11 @@ export function unwrapLists(document: KubeObject, problems: (path: (string | num
 function typedItem(item: Record<string, unknown>, list: KubeObject, problems: Problems): KubeObject | undefined {
     const kind = list.kind!.slice(0, -"List".length);
     if (item.kind !== undefined && item.kind !== kind) {
-        problems.add(`a ${list.kind} holds ${kind} objects, not ${show(item.kind)}`, "kind");
+        problems.add(`a ${showName(list.kind!)} holds ${showName(kind)} objects, not ${show(item.kind)}`, "kind");
         return undefined;
     }
     if (item.apiVersion !== undefined && list.apiVersion !== undefined && item.apiVersion !== list.apiVersion) {
-        problems.add(`a ${list.kind} in ${show(list.apiVersion)} holds objects of that version, not ${show(item.apiVersion)}`, "apiVersion");
+        problems.add(`a ${showName(list.kind!)} in ${show(list.apiVersion)} holds objects of that version, not ${show(item.apiVersion)}`, "apiVersion");
         return undefined;
     }
     return { ...item, kind, apiVersion: item.apiVersion ?? list.apiVersion } as KubeObject;

@@ -7,6 +7,11 @@
 /** The most characters of one value a message echoes. */
 export const SHOW_LIMIT = 80;
 
+/** A name from the input (a kind, a version) as is when short, else cut like any value: it may be 10 MB too. */
+export function showName(name: string): string {
+    return name.length <= SHOW_LIMIT ? name : show(name);
+}
+
 /** `value` as JSON, at most `limit` characters (then `…` and how long it was). Never walks more than it prints. */
 export function show(value: unknown, limit = SHOW_LIMIT): string {
     if (typeof value === "string") {

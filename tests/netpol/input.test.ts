@@ -158,6 +158,16 @@ const CASES: Case[] = [
         exitCode: 2,
         stderr: [INVALID, `  $D/flows.yaml:1: [0].from: unknown endpoint "${"x".repeat(80)}"… (10000000 characters); endpoints are namespace/name of a Pod or workload, or ip:<address>`],
     },
+    {
+        name: "a 10 MB kind is counted under its first 80 characters",
+        files: { "k.yaml": `${POD("web")}---\nkind: ${"K".repeat(10_000_000)}\n` },
+        args: ["matrix", "$D", "--format", "json"],
+        exitCode: 0,
+        stderr: [
+            "note: namespaces not defined in the manifests, assumed to exist with only the kubernetes.io/metadata.name label: shop",
+            `note: not used (netpol reads Namespaces, Pods, workloads and networking.k8s.io NetworkPolicies): 1 "${"K".repeat(80)}"… (10000000 characters)`,
+        ],
+    },
     // 3. No wrong answer with exit 0, no crash.
     {
         name: "wrong types inside a peer's selectors are reported, not a stack trace",
