@@ -8,7 +8,7 @@ import { analyze } from "../policies/netpol/analysis";
 import { connectivityDiff, ConnectivityDiff, formatDiff, isUnchanged } from "../policies/netpol/diff";
 import { InputError, Problem } from "../policies/netpol/errors";
 import { loadManifests } from "../policies/netpol/load";
-import { connectivityMatrix } from "../policies/netpol/matrix";
+import { connectivityMatrix, matrixFlows } from "../policies/netpol/matrix";
 import { SourcedObject } from "../policies/netpol/types";
 
 /** What netpol prints and how it exits (the shape of netpol's own results). */
@@ -50,7 +50,7 @@ export function diffManifests(before: string, after: string): ConnectivityDiff {
     };
     const [was, is] = [analyse(beforeObjects), analyse(afterObjects)];
     if (problems.length > 0 || !was || !is) throw new InputError(problems);
-    return connectivityDiff(connectivityMatrix(was).flows, connectivityMatrix(is).flows);
+    return connectivityDiff([...matrixFlows(connectivityMatrix(was))], [...matrixFlows(connectivityMatrix(is))]);
 }
 
 export function diffCommand(before: string, after: string, options: { json?: boolean }): DiffResult {

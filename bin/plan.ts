@@ -18,7 +18,7 @@ import { PROJECT, runProgram } from "./offlineProgram";
 import { PlanReport, planReport } from "./planReport";
 import { DiffInputError, isDiffMode, planDiff } from "./planDiff";
 import { renderSvg } from "../policies/netpol/svg";
-import { TruthTable, reachabilityMark } from "../policies/netpol/truthTable";
+import { GRID_LEGEND, TruthTable, reachabilityMark } from "../policies/netpol/truthTable";
 
 interface Result {
     stdout: string;
@@ -196,7 +196,7 @@ function formatReport(options: PlanOptions, report: PlanReport): string {
         case "yaml":
             return report.manifests.map((m) => stringify(m)).join("---\n");
         case "svg":
-            return renderSvg(report.workloads, report.flows, `Stack ${options.stack}, stage ${report.stage}`);
+            return renderSvg(report.workloads, report.flows, `Stack ${options.stack}, stage ${report.stage}`, { panels: report.demos.map((d) => ({ title: `demo ${d.name}`, endpoints: d.workloads })) });
         default:
             return textReport(options.stack, report);
     }
@@ -236,7 +236,7 @@ function textReport(stack: string, report: PlanReport): string {
         const columns = [...new Set(report.flows.map((f) => `${f.to}:${f.port}/${f.protocol}`))].sort();
         const table = new TruthTable<boolean>(report.workloads, columns);
         for (const f of report.flows) table.set(f.from, `${f.to}:${f.port}/${f.protocol}`, f.allowed);
-        lines.push("", "Connectivity between demo workloads (. allowed, X denied, blank: same workload; rows: from, columns: to):", "", table.print((v) => (v === undefined ? "" : reachabilityMark(v))));
+        lines.push("", "Connectivity between demo workloads:", ...GRID_LEGEND, "", table.print(reachabilityMark));
     }
     return lines.join("\n") + "\n";
 }

@@ -7,11 +7,17 @@ import * as fs from "fs";
 import { dump } from "js-yaml";
 import * as os from "os";
 import * as path from "path";
-import { run } from "../bin/netpol";
+import { run as netpol } from "../bin/netpol";
 import { connectivityDiff, formatDiff } from "../policies/netpol/diff";
 import { MatrixFlow } from "../policies/netpol/matrix";
 import { KubeObject } from "../policies/netpol/types";
 import { deployment, namespace, policy } from "./netpol/helpers";
+
+/** netpol with its output as one string (matrix output may come in pieces). */
+function run(args: string[]): { stdout: string; stderr?: string; exitCode: number } {
+    const result = netpol(args);
+    return { ...result, stdout: typeof result.stdout === "string" ? result.stdout : [...result.stdout].join("") };
+}
 
 const STARS = path.resolve(__dirname, "fixtures", "stars");
 

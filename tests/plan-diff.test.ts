@@ -28,9 +28,13 @@ const STARS_ONLY = 'demos=["stars"]';
 /** What each step of the walkthrough opens and closes, between the demo's four workloads. */
 const WALKTHROUGH: { from: StarsStage; to: StarsStage; opened: FlowChange[]; closed: FlowChange[] }[] = [
     {
-        // default-deny in stars and client: nobody reaches client, frontend or backend any more, not even the UI.
+        // default-deny in stars and client: nobody reaches client, frontend or backend any more, not even the UI, nor
+        // one replica of a workload another (a workload to itself is real traffic); no later step opens those again.
         from: "open", to: "deny-all", opened: [],
-        closed: [flow(CLIENT, BACKEND), flow(CLIENT, FRONTEND), flow(UI, CLIENT), flow(UI, BACKEND), flow(UI, FRONTEND), flow(BACKEND, CLIENT), flow(BACKEND, FRONTEND), flow(FRONTEND, CLIENT), flow(FRONTEND, BACKEND)],
+        closed: [
+            flow(CLIENT, CLIENT), flow(CLIENT, BACKEND), flow(CLIENT, FRONTEND), flow(UI, CLIENT), flow(UI, BACKEND), flow(UI, FRONTEND),
+            flow(BACKEND, CLIENT), flow(BACKEND, BACKEND), flow(BACKEND, FRONTEND), flow(FRONTEND, CLIENT), flow(FRONTEND, BACKEND), flow(FRONTEND, FRONTEND),
+        ],
     },
     { from: "deny-all", to: "allow-ui", opened: [flow(UI, CLIENT), flow(UI, BACKEND), flow(UI, FRONTEND)], closed: [] },
     { from: "allow-ui", to: "allow-backend", opened: [flow(FRONTEND, BACKEND)], closed: [] },

@@ -24,8 +24,8 @@ describe("plan", () => {
         assert.ok(plan.resources.some((r: { type: string; name: string }) => r.type === "eks:index:Cluster" && r.name === "lab-eks"));
         const policies = plan.manifests.filter((m: { kind: string }) => m.kind === "NetworkPolicy").map((m: { metadata: { namespace: string; name: string } }) => `${m.metadata.namespace}/${m.metadata.name}`);
         assert.deepStrictEqual(policies.sort(), ["client/allow-ui", "client/default-deny", "stars/allow-ui", "stars/backend-policy", "stars/default-deny", "stars/frontend-policy"]);
-        // 7 demo workloads, each declaring one port: every ordered pair of distinct workloads once.
-        assert.strictEqual(plan.flows.length, 7 * 6);
+        // 7 demo workloads, each declaring one port: every ordered pair once, a workload to itself included.
+        assert.strictEqual(plan.flows.length, 7 * 7);
         assert.deepStrictEqual(plan.flows.find((f: { from: string; to: string }) => f.from === "client/client" && f.to === "stars/frontend"), {
             from: "client/client", to: "stars/frontend", port: 80, protocol: "TCP", allowed: true,
         });
@@ -46,10 +46,10 @@ describe("plan", () => {
         assert.ok(result.stdout.includes("NetworkPolicies (2): client/default-deny, stars/default-deny\n"));
         assert.ok(result.stdout.includes([
             "                            1 2 3 4",
-            "client/client                 . X X",
-            "management-ui/management-ui X   X X",
-            "stars/backend               X .   X",
-            "stars/frontend              X . X  ",
+            "client/client               X . X X",
+            "management-ui/management-ui X . X X",
+            "stars/backend               X . X X",
+            "stars/frontend              X . X X",
         ].join("\n")), result.stdout);
     });
 

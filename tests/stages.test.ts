@@ -20,13 +20,16 @@ const FRONTEND = "stars/frontend";
 const BACKEND = "stars/backend";
 const PORTS: Record<string, number> = { [UI]: 9001, [CLIENT]: 9000, [FRONTEND]: 80, [BACKEND]: 6379 };
 
-/** Reachability between distinct workloads: a default for all pairs, then exceptions (k8s e2e "default + carve-outs"). */
+/**
+ * Reachability between workloads, a workload to itself included (its pods talk to each other): a default for all
+ * pairs, then exceptions (k8s e2e "default + carve-outs").
+ */
 class Reachability {
     readonly table: TruthTable<boolean>;
 
     constructor(readonly workloads: string[], all: boolean) {
         this.table = new TruthTable(workloads, workloads);
-        for (const from of workloads) for (const to of workloads) if (from !== to) this.table.set(from, to, all);
+        for (const from of workloads) for (const to of workloads) this.table.set(from, to, all);
     }
 
     expect(from: string, to: string, allowed: boolean): this {
@@ -36,7 +39,7 @@ class Reachability {
 
     /** Nobody but management-ui reaches `to`'s ingress (its namespace denies the rest). */
     onlyUiReaches(to: string): this {
-        for (const from of this.workloads) if (from !== to) this.table.set(from, to, from === UI);
+        for (const from of this.workloads) this.table.set(from, to, from === UI);
         return this;
     }
 }
@@ -47,7 +50,7 @@ function walkthrough(stage: StarsStage, workloads: string[]): Reachability {
     if (stage === "open") return r;
     if (stage === "deny-all") {
         // default-deny in stars and client: nobody reaches client, frontend or backend, not even the UI.
-        for (const to of [CLIENT, FRONTEND, BACKEND]) for (const from of workloads) if (from !== to) r.expect(from, to, false);
+        for (const to of [CLIENT, FRONTEND, BACKEND]) for (const from of workloads) r.expect(from, to, false);
         return r;
     }
     // allow-ui: the UI reaches all three again; they still reach none of each other.
@@ -118,9 +121,11 @@ describe("stages: the namespaces demo", () => {
         assertSameGrid(new Reachability(FRONTENDS, true).table, actualTable(report), "no isolation");
     });
 
-    it("lets none cross namespaces with isolateNamespaces", async () => {
+    it("lets none cross namespaces with isolateNamespaces, while each frontend's pods still reach each other", async () => {
         const report = planReport(await runProgram(stackConfig({ demos: '["namespaces"]', isolateNamespaces: "true" })), "open");
-        assertSameGrid(new Reachability(FRONTENDS, false).table, actualTable(report), "isolation");
+        const expected = new Reachability(FRONTENDS, false);
+        for (const f of FRONTENDS) expected.expect(f, f, true);
+        assertSameGrid(expected.table, actualTable(report), "isolation");
     });
 });
 

@@ -5,7 +5,7 @@
  * (that difference is drift, reported apart).
  */
 import { analyze } from "../netpol/analysis";
-import { connectivityMatrix } from "../netpol/matrix";
+import { connectivityMatrix, matrixFlows } from "../netpol/matrix";
 import { SourcedObject } from "../netpol/types";
 import { PodChoice, workloadObject } from "./workloads";
 import { ExpectedCell, LiveState } from "./types";
@@ -24,7 +24,7 @@ export function predict(live: LiveState, choices: PodChoice[]): Prediction {
             sourced({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: p.name, namespace: p.namespace }, spec: p.spec })),
         ...choices.flatMap((c) => ("pod" in c ? [sourced(workloadObject(c.workload, c.pod), `pod ${c.pod.namespace}/${c.pod.name}`)] : [])),
     ];
-    const flows = connectivityMatrix(analyze(objects)).flows.filter((f) => f.from !== f.to);
+    const flows = [...matrixFlows(connectivityMatrix(analyze(objects)))].filter((f) => f.from !== f.to);
     const unprobed = [...new Set(flows.filter((f) => f.protocol !== "TCP").map((f) => `${f.to}:${f.port}/${f.protocol}`))].sort();
     return { cells: flows.filter((f) => f.protocol === "TCP"), unprobed };
 }

@@ -12,8 +12,11 @@
  */
 import { cidrWithin, parseCidr, Cidr } from "./cidr";
 import { listAt, mappingAt, mappingsAt, Problems } from "./errors";
+import { Classified } from "./kinds";
 import { compileSelector, describeSelector, MATCH_ALL, Selector } from "./labels";
-import { isPortNumber, isProtocol, namespaceOf } from "./model";
+import { isPortNumber, isProtocol } from "./model";
+import { PORT_NAME } from "./ports";
+import { show } from "./show";
 import {
     IPBlock,
     LabelSelector,
@@ -25,7 +28,6 @@ import {
     Protocol,
     PROTOCOLS,
     Source,
-    SourcedObject,
 } from "./types";
 
 export type Direction = "ingress" | "egress";
@@ -35,6 +37,8 @@ export type Peer =
     | { kind: "ipBlock"; cidr: Cidr; except: Cidr[]; text: string };
 
 export interface PortMatcher {
+    /** 0-based position in the rule's `ports`. */
+    index: number;
     protocol: Protocol;
     /** A number, a range start, or a named port; absent for every port of the protocol. */
     port?: number | string;
@@ -60,18 +64,10 @@ export interface Policy {
     source: Source;
 }
 
-/** Compiles every NetworkPolicy among `objects`; problems are collected, not thrown. */
-export function compilePolicies(objects: SourcedObject[], problems: Problems): Policy[] {
-    const policies: Policy[] = [];
-    for (const { object, source } of objects) {
-        if (object.kind !== "NetworkPolicy") continue;
+/** Compiles every NetworkPolicy; problems are collected, not thrown. */
+export function compilePolicies(objects: Classified[], problems: Problems): Policy[] {
+    return objects.map(({ object, source, name, namespace }) => {
         const at = problems.at(source);
-        const name = object.metadata?.name;
-        if (typeof name !== "string" || name === "") {
-            at.add("NetworkPolicy has no metadata.name");
-            continue;
-        }
-        const namespace = namespaceOf(object);
         const spec: NetworkPolicySpec = mappingAt<NetworkPolicySpec>(object.spec, "spec", at) ?? {};
         const podSelector = mappingAt<LabelSelector>(spec.podSelector, "spec.podSelector", at);
         const types = policyTypesOf(spec, at);
@@ -83,20 +79,22 @@ export function compilePolicies(objects: SourcedObject[], problems: Problems): P
             rules: {},
             source,
         };
-        if (types.includes("Ingress")) policy.rules.ingress = compileRules(spec.ingress, "ingress", namespace, at);
-        if (types.includes("Egress")) policy.rules.egress = compileRules(spec.egress, "egress", namespace, at);
-        policies.push(policy);
-    }
-    return policies;
+        // With invalid policyTypes both directions are still compiled, so that their problems are reported too.
+        if (types?.includes("Ingress") ?? true) policy.rules.ingress = compileRules(spec.ingress, "ingress", namespace, at);
+        if (types?.includes("Egress") ?? true) policy.rules.egress = compileRules(spec.egress, "egress", namespace, at);
+        return policy;
+    });
 }
 
-function policyTypesOf(spec: NetworkPolicySpec, problems: Problems): string[] {
-    if (spec.policyTypes === undefined) return Array.isArray(spec.egress) && spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+/** The directions the policy isolates, defaulted as the API server does; undefined when `policyTypes` is invalid. */
+function policyTypesOf(spec: NetworkPolicySpec, problems: Problems): string[] | undefined {
+    if (spec.policyTypes === undefined || spec.policyTypes === null) return Array.isArray(spec.egress) && spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
+    const before = problems.list.length;
     const types = listAt<unknown>(spec.policyTypes, "spec.policyTypes", problems);
     types.forEach((t, i) => {
-        if (t !== "Ingress" && t !== "Egress") problems.add(`unknown policy type ${JSON.stringify(t)}; use Ingress or Egress`, `spec.policyTypes[${i}]`);
+        if (t !== "Ingress" && t !== "Egress") problems.add(`unknown policy type ${show(t)}; use Ingress or Egress`, `spec.policyTypes[${i}]`);
     });
-    return types as string[];
+    return problems.list.length > before ? undefined : (types as string[]);
 }
 
 function compileRules(rules: unknown, direction: Direction, namespace: string, problems: Problems): Rule[] {
@@ -108,7 +106,7 @@ function compileRules(rules: unknown, direction: Direction, namespace: string, p
         return {
             index,
             peers: peers.length === 0 ? "any" : peers.map((p) => compilePeer(p.item, `${path}.${peerField}[${p.index}]`, namespace, problems)),
-            ports: ports.length === 0 ? "any" : ports.map((p) => compilePort(p.item, `${path}.ports[${p.index}]`, problems)),
+            ports: ports.length === 0 ? "any" : ports.map((p) => compilePort(p.item, p.index, `${path}.ports[${p.index}]`, problems)),
         };
     });
 }
@@ -125,25 +123,25 @@ function compilePeer(peer: NetworkPolicyPeer, path: string, namespace: string, p
         problems.add("a peer needs podSelector, namespaceSelector or ipBlock", path);
     }
     const pods = podSelector ? compileSelector(podSelector, `${path}.podSelector`, problems) : MATCH_ALL;
-    const podText = describeSelector(podSelector, "all pods");
+    const podText = describeSelector(pods, "all pods");
     if (!namespaceSelector) {
         return { kind: "pods", namespace: { kind: "same", name: namespace }, pods, text: `${podText} in namespace ${namespace}` };
     }
     const selector = compileSelector(namespaceSelector, `${path}.namespaceSelector`, problems);
-    const nsText = describeSelector(namespaceSelector, "all namespaces");
+    const nsText = describeSelector(selector, "all namespaces");
     return { kind: "pods", namespace: { kind: "selector", selector }, pods, text: `${podText} in namespaces ${nsText}` };
 }
 
 function compileIpBlock(cidrText: unknown, exceptTexts: unknown[], path: string, problems: Problems): Peer {
     const cidr = typeof cidrText === "string" ? parseCidr(cidrText) : undefined;
     if (!cidr) {
-        problems.add(`${JSON.stringify(cidrText)} is not a CIDR; use the form "10.0.0.0/16" or "2001:db8::/32"`, `${path}.cidr`);
+        problems.add(`${show(cidrText)} is not a CIDR; use the form "10.0.0.0/16" or "2001:db8::/32"`, `${path}.cidr`);
         return { kind: "ipBlock", cidr: { family: 4, base: 0n, prefix: 33 }, except: [], text: "invalid" };
     }
     const except = exceptTexts.flatMap((text, i) => {
         const at = `${path}.except[${i}]`;
         const block = typeof text === "string" ? parseCidr(text) : undefined;
-        if (!block) problems.add(`${JSON.stringify(text)} is not a CIDR`, at);
+        if (!block) problems.add(`${show(text)} is not a CIDR`, at);
         else if (!cidrWithin(block, cidr) || block.prefix === cidr.prefix) problems.add(`${text} must lie strictly inside ${cidrText}`, at);
         else return [block];
         return [];
@@ -152,13 +150,10 @@ function compileIpBlock(cidrText: unknown, exceptTexts: unknown[], path: string,
     return { kind: "ipBlock", cidr, except, text: `${cidrText}${exceptText}` };
 }
 
-/** An IANA service name, as Kubernetes requires of named ports: 1-15 lowercase letters, digits and inner hyphens. */
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
-
-function compilePort(p: NetworkPolicyPort, path: string, problems: Problems): PortMatcher {
+function compilePort(p: NetworkPolicyPort, index: number, path: string, problems: Problems): PortMatcher {
     const protocol = p.protocol ?? "TCP";
-    if (!isProtocol(protocol)) problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`, `${path}.protocol`);
-    const matcher: PortMatcher = { protocol: isProtocol(protocol) ? protocol : "TCP" };
+    if (!isProtocol(protocol)) problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${show(protocol)}`, `${path}.protocol`);
+    const matcher: PortMatcher = { index, protocol: isProtocol(protocol) ? protocol : "TCP" };
     if (p.port === undefined) {
         if (p.endPort !== undefined) problems.add("endPort needs a numeric port", `${path}.endPort`);
         return matcher;
@@ -166,14 +161,14 @@ function compilePort(p: NetworkPolicyPort, path: string, problems: Problems): Po
     if (typeof p.port === "string") {
         // Kubernetes reads a quoted "80" as a port name, and names need a letter.
         const hint = /^\d+$/.test(p.port) ? "; write the number without quotes" : " (1-15 lowercase letters, digits and hyphens)";
-        if (!PORT_NAME.test(p.port)) problems.add(`${JSON.stringify(p.port)} is not a valid port name${hint}`, `${path}.port`);
+        if (!PORT_NAME.test(p.port)) problems.add(`${show(p.port)} is not a valid port name${hint}`, `${path}.port`);
         if (p.endPort !== undefined) problems.add("endPort cannot be used with a named port", `${path}.endPort`);
         return { ...matcher, port: p.port };
     }
     const port = p.port;
-    if (!isPortNumber(port)) problems.add(`port must be from 1 to 65535, got ${JSON.stringify(p.port)}`, `${path}.port`);
+    if (!isPortNumber(port)) problems.add(`port must be from 1 to 65535, got ${show(p.port)}`, `${path}.port`);
     if (p.endPort === undefined) return { ...matcher, port };
-    if (!isPortNumber(p.endPort)) problems.add(`endPort must be from 1 to 65535, got ${JSON.stringify(p.endPort)}`, `${path}.endPort`);
+    if (!isPortNumber(p.endPort)) problems.add(`endPort must be from 1 to 65535, got ${show(p.endPort)}`, `${path}.endPort`);
     else if (p.endPort < port) problems.add(`endPort ${p.endPort} is below port ${port}; a range needs port <= endPort`, `${path}.endPort`);
     return { ...matcher, port, endPort: p.endPort };
 }

@@ -1,3 +1,4 @@
+import { show } from "./show";
 import { Source } from "./types";
 
 /** One thing wrong with the input: where it is, which field, and what to do about it. */
@@ -53,7 +54,7 @@ export class Problems {
 export function listAt<T>(value: unknown, path: string, problems: Problems): T[] {
     if (value === undefined || value === null) return [];
     if (Array.isArray(value)) return value as T[];
-    problems.add(`must be a list, got ${JSON.stringify(value)}`, path);
+    problems.add(`must be a list, got ${show(value)}`, path);
     return [];
 }
 
@@ -61,7 +62,7 @@ export function listAt<T>(value: unknown, path: string, problems: Problems): T[]
 export function mappingsAt<T extends object>(value: unknown, path: string, problems: Problems): { item: T; index: number }[] {
     return listAt<unknown>(value, path, problems).flatMap((item, index) => {
         if (typeof item === "object" && item !== null && !Array.isArray(item)) return [{ item: item as T, index }];
-        problems.add(`must be a mapping, got ${JSON.stringify(item)}`, `${path}[${index}]`);
+        problems.add(`must be a mapping, got ${show(item)}`, `${path}[${index}]`);
         return [];
     });
 }
@@ -69,6 +70,6 @@ export function mappingsAt<T extends object>(value: unknown, path: string, probl
 export function mappingAt<T extends object>(value: unknown, path: string, problems: Problems): T | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === "object" && !Array.isArray(value)) return value as T;
-    problems.add(`must be a mapping, got ${JSON.stringify(value)}`, path);
+    problems.add(`must be a mapping, got ${show(value)}`, path);
     return undefined;
 }

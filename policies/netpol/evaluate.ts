@@ -55,12 +55,16 @@ export interface Verdict {
     egress: DirectionResult;
 }
 
-/** Compiled policies indexed for evaluation, with per-shape results cached. */
+/**
+ * Compiled policies indexed for evaluation. Everything that depends only on a shape is computed once per shape and
+ * kept in arrays indexed by shape id: which policies select it, and which peers match it. A matrix of thousands of
+ * shapes then costs a few array reads per cell.
+ */
 export class Reachability {
     private readonly byNamespace = new Map<string, Policy[]>();
-    private readonly selecting = new Map<string, Policy[]>();
-    private readonly namespaceMatches = new Map<string, boolean>();
-    private readonly verdicts = new Map<string, Verdict>();
+    private readonly selecting: Record<Direction, (Policy[] | undefined)[]> = { ingress: [], egress: [] };
+    /** Per pod peer, per shape id: 1 matches, 2 does not, 0 not yet known. */
+    private readonly peerMatchesShape = new Map<Peer, Uint8Array>();
 
     constructor(private readonly model: ClusterModel, policies: Policy[]) {
         for (const policy of policies) {
@@ -70,30 +74,54 @@ export class Reachability {
         }
     }
 
+    /** The verdict on one flow, with every policy and rule that decided it. */
     evaluate(flow: Flow): Verdict {
-        if (flow.from.kind === "pod" && flow.from.singlePod && flow.to.kind === "pod" && flow.from.id === flow.to.id) {
-            return { allowed: true, loopback: true, ingress: notApplicable("ingress"), egress: notApplicable("egress") };
-        }
-        const key = `${endpointKey(flow.from)}>${endpointKey(flow.to)}:${flow.port}/${flow.protocol}`;
-        let verdict = this.verdicts.get(key);
-        if (!verdict) {
-            const egress = this.direction("egress", flow.from, flow.to, flow);
-            const ingress = this.direction("ingress", flow.to, flow.from, flow);
-            verdict = { allowed: egress.allowed && ingress.allowed, loopback: false, ingress, egress };
-            this.verdicts.set(key, verdict);
-        }
-        return verdict;
+        if (isLoopback(flow)) return { allowed: true, loopback: true, ingress: notApplicable("ingress"), egress: notApplicable("egress") };
+        const egress = this.direction("egress", flow.from, flow.to, flow);
+        const ingress = this.direction("ingress", flow.to, flow.from, flow);
+        return { allowed: egress.allowed && ingress.allowed, loopback: false, ingress, egress };
+    }
+
+    /** Whether one flow is allowed, the same answer as `evaluate(flow).allowed` without gathering the reasons. */
+    isAllowed(flow: Flow): boolean {
+        return isLoopback(flow) || (this.sideAdmits("egress", flow.from, flow.to, flow) && this.sideAdmits("ingress", flow.to, flow.from, flow));
+    }
+
+    /**
+     * The verdict alone, between pods of two shapes (never a loopback: the caller knows whether both ends are one
+     * pod). Nothing is allocated or cached per call, so a matrix may ask millions of times.
+     */
+    allows(from: Shape, to: Shape, port: number, protocol: Protocol): boolean {
+        return this.sideAllows("egress", from, to, port, protocol, to) && this.sideAllows("ingress", to, from, port, protocol, to);
     }
 
     /** The policies of `direction` that select pods of `shape`. */
     policiesSelecting(shape: Shape, direction: Direction): Policy[] {
-        const key = `${shape.id}/${direction}`;
-        let policies = this.selecting.get(key);
+        let policies = this.selecting[direction][shape.id];
         if (!policies) {
             policies = (this.byNamespace.get(shape.namespace) ?? []).filter((p) => p.rules[direction] && p.podSelector.matches(shape.labels));
-            this.selecting.set(key, policies);
+            this.selecting[direction][shape.id] = policies;
         }
         return policies;
+    }
+
+    private sideAllows(direction: Direction, subject: Shape, peer: Shape, port: number, protocol: Protocol, destination: Shape): boolean {
+        const selecting = this.policiesSelecting(subject, direction);
+        if (selecting.length === 0) return true;
+        for (const policy of selecting) {
+            for (const rule of policy.rules[direction]!) {
+                const peerOk = rule.peers === "any" || rule.peers.some((p) => p.kind === "pods" && this.podPeerMatches(p, peer));
+                if (peerOk && (rule.ports === "any" || rule.ports.some((m) => portMatchesShape(m, port, protocol, destination)))) return true;
+            }
+        }
+        return false;
+    }
+
+    /** `direction(…).allowed`, stopping at the first rule that admits the flow. */
+    private sideAdmits(direction: Direction, subject: FlowEndpoint, peer: FlowEndpoint, flow: Flow): boolean {
+        if (subject.kind === "external") return true;
+        const selecting = this.policiesSelecting(subject.shape, direction);
+        return selecting.length === 0 || selecting.some((policy) => policy.rules[direction]!.some((rule) => this.ruleAdmits(rule, peer, flow)));
     }
 
     /** Does `subject`'s side of the flow, in `direction`, allow traffic with `peer` at the other end? */
@@ -124,37 +152,45 @@ export class Reachability {
         if (peer.kind === "ipBlock") {
             return endpoint.kind === "external" && cidrContains(peer.cidr, endpoint.address) && !peer.except.some((e) => cidrContains(e, endpoint.address));
         }
-        if (endpoint.kind === "external") return false;
-        const namespace = endpoint.shape.namespace;
-        const namespaceOk = peer.namespace.kind === "same" ? peer.namespace.name === namespace : this.namespaceSelected(peer.namespace.selector, namespace);
-        return namespaceOk && peer.pods.matches(endpoint.shape.labels);
+        return endpoint.kind === "pod" && this.podPeerMatches(peer, endpoint.shape);
     }
 
-    private namespaceSelected(selector: { key: string; matches(labels: Record<string, string>): boolean }, namespace: string): boolean {
-        const key = `${selector.key}@${namespace}`;
-        let result = this.namespaceMatches.get(key);
-        if (result === undefined) {
-            const labels = this.model.namespaces.get(namespace)?.labels ?? {};
-            result = selector.matches(labels);
-            this.namespaceMatches.set(key, result);
+    private podPeerMatches(peer: Extract<Peer, { kind: "pods" }>, shape: Shape): boolean {
+        let known = this.peerMatchesShape.get(peer);
+        if (!known) {
+            known = new Uint8Array(this.model.shapes.length);
+            this.peerMatchesShape.set(peer, known);
         }
-        return result;
+        if (known[shape.id] === 0) {
+            const namespace = shape.namespace;
+            const namespaceOk = peer.namespace.kind === "same"
+                ? peer.namespace.name === namespace
+                : peer.namespace.selector.matches(this.model.namespaces.get(namespace)?.labels ?? {});
+            known[shape.id] = namespaceOk && peer.pods.matches(shape.labels) ? 1 : 2;
+        }
+        return known[shape.id] === 1;
     }
 }
 
-function portMatches(m: PortMatcher, flow: Flow): boolean {
-    if (m.protocol !== flow.protocol) return false;
+/** A port matcher against a flow to a pod of shape `destination` (whose declared ports give named ports a number). */
+function portMatchesShape(m: PortMatcher, port: number, protocol: Protocol, destination: Shape): boolean {
+    if (m.protocol !== protocol) return false;
     if (m.port === undefined) return true;
-    if (typeof m.port === "number") return m.endPort === undefined ? m.port === flow.port : m.port <= flow.port && flow.port <= m.endPort;
+    if (typeof m.port === "number") return m.endPort === undefined ? m.port === port : m.port <= port && port <= m.endPort;
+    return destination.ports.some((p) => p.name === m.port && p.protocol === protocol && p.port === port);
+}
+
+function portMatches(m: PortMatcher, flow: Flow): boolean {
     // A named port is the destination pod's: it must declare that name, for this protocol, on this number.
-    const to = flow.to;
-    return to.kind === "pod" && to.shape.ports.some((p) => p.name === m.port && p.protocol === flow.protocol && p.port === flow.port);
+    if (flow.to.kind === "pod") return portMatchesShape(m, flow.port, flow.protocol, flow.to.shape);
+    return m.protocol === flow.protocol && typeof m.port !== "string" && (m.port === undefined || (m.endPort === undefined ? m.port === flow.port : m.port <= flow.port && flow.port <= m.endPort));
 }
 
 function notApplicable(direction: Direction): DirectionResult {
     return { direction, applies: false, selectedBy: [], allowedBy: [], allowed: true };
 }
 
-function endpointKey(e: FlowEndpoint): string {
-    return e.kind === "pod" ? `s${e.shape.id}` : `ip${e.address.family}:${e.address.value}`;
+/** A single Pod to itself: loopback, which never passes through policy. */
+function isLoopback(flow: Flow): boolean {
+    return flow.from.kind === "pod" && flow.from.singlePod && flow.to.kind === "pod" && flow.from.id === flow.to.id;
 }

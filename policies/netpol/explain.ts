@@ -5,6 +5,7 @@
 import { Analysis } from "./analysis";
 import { Direction, Peer, Policy, PortMatcher, Rule } from "./compile";
 import { DirectionResult, Flow, FlowEndpoint, RuleRef, Verdict } from "./evaluate";
+import { NO_KIND } from "./kinds";
 import { NAMESPACE_NAME_LABEL } from "./model";
 
 export function describeFlow(flow: Flow): string {
@@ -42,10 +43,27 @@ export function explain(analysis: Analysis, flow: Flow, verdict: Verdict): strin
     return [...lines, ...notes(analysis)];
 }
 
-/** What a user should know about how the manifests were read: namespaces that had to be assumed. */
+/**
+ * What a user should know about how the input was read: namespaces that had to be assumed, objects not used (by
+ * kind), and named ports in policies that no pod declares.
+ */
 export function notes(analysis: Analysis): string[] {
-    if (analysis.assumedNamespaces.length === 0) return [];
-    return [`note: namespaces not defined in the manifests, assumed to exist with only the ${NAMESPACE_NAME_LABEL} label: ${analysis.assumedNamespaces.join(", ")}`];
+    const lines: string[] = [];
+    if (analysis.assumedNamespaces.length > 0) {
+        lines.push(`note: namespaces not defined in the manifests, assumed to exist with only the ${NAMESPACE_NAME_LABEL} label: ${analysis.assumedNamespaces.join(", ")}`);
+    }
+    if (analysis.unused.size > 0) {
+        // By kind, with documents that have none last.
+        const order = ([kind]: [string, number]) => (kind === NO_KIND ? "\uffff" : kind);
+        const counts = [...analysis.unused.entries()].sort((a, b) => (order(a) < order(b) ? -1 : 1)).map(([kind, n]) => `${n} ${kind === NO_KIND ? "without kind" : kind}`);
+        lines.push(`note: not used (netpol reads Namespaces, Pods, workloads and networking.k8s.io NetworkPolicies): ${counts.join(", ")}`);
+    }
+    for (const u of analysis.undeclaredPorts) {
+        const source = u.policy.source;
+        const line = source.locate?.(u.path) ?? source.line;
+        lines.push(`note: ${source.file}:${line}: ${u.path}: no pod declares a ${u.protocol} port named ${JSON.stringify(u.name)}, so in ${u.policy.id} it matches nothing`);
+    }
+    return lines;
 }
 
 function directionAccount(result: DirectionResult, subject: FlowEndpoint, byId: Map<string, Policy>): string[] {

@@ -1,73 +1,76 @@
 /**
- * Reading manifests from disk: the one place the engine reads files. YAML (multi-document) or JSON, `List` kinds
- * unwrapped, every object remembered with its file and line.
+ * Reading manifests: the files under the paths given (or standard input for `-`), YAML (multi-document) or JSON, Lists
+ * unwrapped, every object remembered with its file and line. Every document becomes objects or a problem: nothing in
+ * the input is dropped without a word (objects of kinds netpol does not use are counted in a note by analyze).
  *
  * Speed matters here (10,000 objects must load in well under a second), so manifests are parsed with js-yaml, which
- * keeps no node positions. Only when a problem needs the line of a field is that one document parsed again with the
- * `yaml` library, which does.
+ * keeps no node positions; the line of a field is found only when a message needs it (locate.ts).
  */
-import * as fs from "fs";
-import { CORE_SCHEMA, load as loadYaml, YAMLException } from "js-yaml";
-import * as path from "path";
-import { InputError, Problem } from "./errors";
-import { Located, readText, splitPath } from "./text";
-import { KubeObject, Source, SourcedObject } from "./types";
+import { InputError, Problem, Problems } from "./errors";
+import { isMapping, unwrapLists } from "./lists";
+import { Chunk, ChunkLocator } from "./locate";
+import { parseYaml } from "./parse";
+import { readInput, ReadBudget, STDIN_NAME, StdinReader } from "./read";
+import { show } from "./show";
+import { SourcedObject } from "./types";
+import { manifestFiles } from "./walk";
 
-const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
+export { manifestFiles } from "./walk";
 
-/** Every manifest file under `paths` (files as given, directories recursively), in a stable order. */
-export function manifestFiles(paths: string[]): string[] {
-    const problems: Problem[] = [];
-    const files: string[] = [];
-    const walk = (p: string, explicit: boolean) => {
-        let stat: fs.Stats;
-        try {
-            stat = fs.statSync(p);
-        } catch {
-            problems.push({ message: `${p}: no such file or directory` });
-            return;
-        }
-        if (stat.isDirectory()) {
-            for (const entry of fs.readdirSync(p).sort()) walk(path.join(p, entry), false);
-        } else if (explicit || MANIFEST_EXTENSIONS.includes(path.extname(p).toLowerCase())) {
-            files.push(p);
-        }
-    };
-    for (const p of paths) walk(p, true);
-    if (problems.length > 0) throw new InputError(problems);
-    return files;
+export interface LoadOptions {
+    /** Reads standard input, for the path `-`; tests give their own. */
+    stdin?: StdinReader;
 }
 
-/** The Kubernetes objects in `paths`. Throws one InputError listing every file that does not parse. */
-export function loadManifests(paths: string[]): SourcedObject[] {
+/**
+ * The Kubernetes objects in `paths`. Throws one InputError listing every problem: files that cannot be read or are
+ * not UTF-8, documents that do not parse or exceed a limit, malformed Lists, and input with no objects at all.
+ */
+export function loadManifests(paths: string[], options: LoadOptions = {}): SourcedObject[] {
+    const files = manifestFiles(paths);
+    const list: Problem[] = [];
+    const problems = new Problems(list);
+    const budget = new ReadBudget();
     const objects: SourcedObject[] = [];
-    const problems: Problem[] = [];
-    for (const file of manifestFiles(paths)) {
-        const text = readText(file, problems);
+    let documents = 0;
+    for (const file of files) {
+        const text = readInput(file, budget, list, options.stdin);
         if (text === undefined) continue;
+        const name = file === "-" ? STDIN_NAME : file;
         for (const chunk of splitDocuments(text)) {
-            const value = parseChunk(file, chunk, problems);
-            if (!isObject(value) || typeof value.kind !== "string") continue; // not a Kubernetes object: nothing to analyse
-            const source = chunkSource(file, chunk);
-            if (value.kind === "List" || (value.kind.endsWith("List") && Array.isArray(value.items))) {
-                (Array.isArray(value.items) ? value.items : []).forEach((item, i) => {
-                    if (isObject(item)) objects.push({ object: item, source: source(["items", i]) });
-                });
-            } else {
-                objects.push({ object: value, source: source([]) });
-            }
+            const found = documentObjects(name, chunk, problems);
+            if (found === undefined) continue;
+            documents++;
+            objects.push(...found);
         }
     }
-    if (problems.length > 0) throw new InputError(problems);
+    if (list.length === 0 && documents === 0) throw noManifests(paths, files.length);
+    problems.throwIfAny();
     return objects;
 }
 
-interface Chunk {
-    text: string;
-    /** 1-based line of the chunk's first line in the file. */
-    firstLine: number;
-    /** 1-based line of the document's first content line. */
-    contentLine: number;
+/** The objects of one document; undefined for an empty one (`~`, or nothing but comments). */
+function documentObjects(file: string, chunk: Chunk, problems: Problems): SourcedObject[] | undefined {
+    const parsed = parseYaml(chunk.text);
+    if (!parsed.ok) {
+        problems.at({ file, line: parsed.line === undefined ? chunk.contentLine : chunk.firstLine + parsed.line }).add(parsed.message);
+        return [];
+    }
+    if (parsed.value === null) return undefined;
+    if (!isMapping(parsed.value)) {
+        const got = Array.isArray(parsed.value) ? "a list" : `the ${typeof parsed.value} ${show(parsed.value)}`;
+        problems.at({ file, line: chunk.contentLine }).add(`a manifest is a mapping (a Kubernetes object, with apiVersion and kind), not ${got}`);
+        return [];
+    }
+    const locator = new ChunkLocator(file, chunk, parsed.value, parsed.itemLines);
+    const found = unwrapLists(parsed.value, (path) => problems.at(locator.source(path)));
+    return found.map(({ object, path }) => ({ object, source: locator.source(path) }));
+}
+
+function noManifests(paths: string[], files: number): InputError {
+    const named = paths.map((p) => (p === "-" ? STDIN_NAME : p)).join(", ");
+    const what = files === 0 ? "no .yaml, .yml or .json files" : `${files === 1 ? "the file holds" : `the ${files} files hold`} no YAML or JSON documents`;
+    return new InputError([{ message: `${named}: no manifests: ${what}` }]);
 }
 
 /**
@@ -94,37 +97,4 @@ export function splitDocuments(text: string): Chunk[] {
     });
     close(lines.length);
     return chunks;
-}
-
-/** Parses one document (JSON or YAML's JSON-compatible core schema), reporting a syntax error at its line. */
-function parseChunk(file: string, chunk: Chunk, problems: Problem[]): unknown {
-    try {
-        return loadYaml(chunk.text, { schema: CORE_SCHEMA });
-    } catch (e) {
-        if (!(e instanceof YAMLException)) throw e;
-        problems.push({ source: { file, line: chunk.firstLine + e.mark.line }, message: `not valid YAML or JSON: ${e.reason}` });
-        return undefined;
-    }
-}
-
-/** The source of an object at `prefix` in the chunk, whose field lines are found (lazily, once) when asked. */
-function chunkSource(file: string, chunk: Chunk): (prefix: (string | number)[]) => Source {
-    let located: Located | undefined;
-    const lineOf = (fieldPath: (string | number)[]) => {
-        located ??= new Located(chunk.text);
-        const line = located.lineOf(fieldPath);
-        return line === undefined ? undefined : chunk.firstLine + line - 1;
-    };
-    return (prefix) => ({
-        file,
-        // A List item's line is looked up only if an error needs it: `kubectl get -o yaml` Lists can be huge.
-        get line() {
-            return prefix.length === 0 ? chunk.contentLine : lineOf(prefix) ?? chunk.contentLine;
-        },
-        locate: (fieldPath: string) => lineOf([...prefix, ...splitPath(fieldPath)]),
-    });
-}
-
-function isObject(value: unknown): value is KubeObject {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,13 @@
  * decision is made once per shape, however many pods share it.
  */
 import { mappingAt, mappingsAt, Problems } from "./errors";
-import { Container, ContainerPort, KubeObject, Labels, PodSpec, PodTemplate, Protocol, PROTOCOLS, Source, SourcedObject } from "./types";
+import { Classification, Classified } from "./kinds";
+import { labelsAt } from "./labels";
+import { PORT_NAME } from "./ports";
+import { show } from "./show";
+import { Container, ContainerPort, Labels, PodSpec, PodTemplate, Protocol, PROTOCOLS, Source } from "./types";
+
+export { WORKLOAD_KINDS } from "./kinds";
 
 /** The label the API server puts on every namespace (Kubernetes 1.21+), so selectors can name a namespace. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -29,8 +35,6 @@ export interface Shape {
     ports: Port[];
 }
 
-export const WORKLOAD_KINDS = ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController", "Job", "CronJob"];
-
 /** A pod, or a workload standing for the pods of its template. */
 export interface Endpoint {
     /** `namespace/name` */
@@ -48,41 +52,22 @@ export interface ClusterModel {
     shapes: Shape[];
 }
 
-/** Builds namespaces and endpoints from manifests. Kinds other than Namespace, Pod and workloads are ignored here. */
-export function buildModel(objects: SourcedObject[], problems: Problems): ClusterModel {
+/** Builds namespaces and endpoints from classified objects, reporting every malformed field to `problems`. */
+export function buildModel(objects: Classification, problems: Problems): ClusterModel {
     const namespaces = new Map<string, Namespace>();
-    const endpoints: Endpoint[] = [];
-    const shapes = new ShapeTable();
-    const seen = new Map<string, Source>();
-
-    for (const { object, source } of objects) {
-        const at = problems.at(source);
-        const kind = object.kind ?? "";
-        if (kind !== "Namespace" && kind !== "Pod" && !WORKLOAD_KINDS.includes(kind)) continue;
-        const name = object.metadata?.name;
-        if (typeof name !== "string" || name === "") {
-            at.add(`${kind} has no metadata.name`);
-            continue;
-        }
-        const identity = kind === "Namespace" ? `Namespace ${name}` : `${kind} ${namespaceOf(object)}/${name}`;
-        const first = seen.get(identity);
-        if (first) {
-            at.add(`${identity} is defined twice (first at ${first.file}:${first.line})`);
-            continue;
-        }
-        seen.set(identity, source);
-
-        if (kind === "Namespace") {
-            namespaces.set(name, { name, labels: { ...labelsOf(object.metadata?.labels, "metadata.labels", at), [NAMESPACE_NAME_LABEL]: name }, defined: true });
-            continue;
-        }
-        const template = podTemplateOf(object);
-        if (object.metadata?.namespace !== undefined && typeof object.metadata.namespace !== "string") at.add("must be a string", "metadata.namespace");
-        const namespace = namespaceOf(object);
-        const labels = labelsOf(template.metadata?.labels, templatePath(kind, "metadata.labels"), at);
-        const ports = portsOf(mappingAt<PodSpec>(template.spec, templatePath(kind, "spec"), at), templatePath(kind, "spec"), at);
-        endpoints.push({ id: `${namespace}/${name}`, kind, namespace, name, shape: shapes.intern(namespace, labels, ports), source });
+    for (const { object, source, name } of objects.namespaces) {
+        const labels = labelsAt(object.metadata?.labels, "metadata.labels", problems.at(source));
+        namespaces.set(name, { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name }, defined: true });
     }
+    const shapes = new ShapeTable();
+    const endpoints = objects.endpoints.map((c): Endpoint => {
+        const at = problems.at(c.source);
+        const { template, path } = podTemplateOf(c, at);
+        const metadata = mappingAt<Record<string, unknown>>(template?.metadata, `${path}metadata`, at);
+        const labels = labelsAt(metadata?.labels, `${path}metadata.labels`, at);
+        const ports = portsOf(mappingAt<PodSpec>(template?.spec, `${path}spec`, at), `${path}spec`, at);
+        return { id: `${c.namespace}/${c.name}`, kind: c.kind, namespace: c.namespace, name: c.name, shape: shapes.intern(c.namespace, labels, ports), source: c.source };
+    });
     return { namespaces, endpoints, shapes: shapes.all };
 }
 
@@ -97,69 +82,53 @@ export function assumeMissingNamespaces(model: ClusterModel, used: Iterable<stri
     return added.sort();
 }
 
-/** The object's namespace; "default" when absent, as kubectl applies it. */
-export function namespaceOf(object: KubeObject): string {
-    const namespace = object.metadata?.namespace;
-    return typeof namespace === "string" && namespace !== "" ? namespace : "default";
-}
-
-function podTemplateOf(object: KubeObject): PodTemplate {
-    switch (object.kind) {
-        case "Pod":
-            return { metadata: object.metadata, spec: object.spec };
-        case "CronJob":
-            return object.spec?.jobTemplate?.spec?.template ?? {};
-        case "ReplicationController": {
-            // An RC without template labels takes them from its selector (and vice versa), as the API server defaults.
-            const template: PodTemplate = object.spec?.template ?? {};
-            const labels = template.metadata?.labels ?? object.spec?.selector;
-            return { ...template, metadata: { ...template.metadata, labels } };
-        }
-        default:
-            return object.spec?.template ?? {};
+/**
+ * The pod template of an endpoint (a Pod is its own), and the path to it for messages (`spec.template.`). Every step
+ * is checked to be a mapping: a string where a mapping belongs is reported, never read as an empty template.
+ */
+function podTemplateOf(c: Classified, problems: Problems): { template?: PodTemplate; path: string } {
+    const object = c.object;
+    if (c.kind === "Pod") return { template: { metadata: object.metadata, spec: object.spec }, path: "" };
+    const spec = mappingAt<Record<string, unknown>>(object.spec, "spec", problems);
+    if (c.kind === "CronJob") {
+        const jobTemplate = mappingAt<Record<string, unknown>>(spec?.jobTemplate, "spec.jobTemplate", problems);
+        const jobSpec = mappingAt<Record<string, unknown>>(jobTemplate?.spec, "spec.jobTemplate.spec", problems);
+        const path = "spec.jobTemplate.spec.template.";
+        return { template: mappingAt<PodTemplate>(jobSpec?.template, path.slice(0, -1), problems), path };
     }
-}
-
-function templatePath(kind: string, field: string): string {
-    if (kind === "Pod") return field;
-    return kind === "CronJob" ? `spec.jobTemplate.spec.template.${field}` : `spec.template.${field}`;
-}
-
-function labelsOf(labels: unknown, path: string, problems: Problems): Labels {
-    if (labels === undefined || labels === null) return {};
-    if (typeof labels !== "object" || Array.isArray(labels)) {
-        problems.add(`must be a map of label names to values, got ${JSON.stringify(labels)}`, path);
-        return {};
-    }
-    const result: Labels = {};
-    for (const [key, value] of Object.entries(labels)) {
-        // YAML turns `tier: 1` or `enabled: true` into non-strings; Kubernetes would reject them, so do we.
-        if (typeof value !== "string") problems.add(`label ${key} must be a string; quote ${JSON.stringify(value)} in YAML`, path);
-        else result[key] = value;
-    }
-    return result;
+    const template = mappingAt<PodTemplate>(spec?.template, "spec.template", problems);
+    if (c.kind !== "ReplicationController" || template?.metadata?.labels !== undefined) return { template, path: "spec.template." };
+    // An RC without template labels takes them from its selector, as the API server defaults (a plain label map).
+    const metadata = mappingAt<Record<string, unknown>>(template?.metadata, "spec.template.metadata", problems);
+    const selector = labelsAt(spec?.selector, "spec.selector", problems);
+    return { template: { ...template, metadata: { ...metadata, labels: selector } }, path: "spec.template." };
 }
 
 /** Declared container ports, including those of restartable init containers (sidecars), which also serve traffic. */
 function portsOf(spec: PodSpec | undefined, path: string, problems: Problems): Port[] {
-    const ports: Port[] = [];
     const containers = [
         ...mappingsAt<Container>(spec?.containers, `${path}.containers`, problems).map(({ item, index }) => ({ c: item, at: `${path}.containers[${index}]` })),
         ...mappingsAt<Container>(spec?.initContainers, `${path}.initContainers`, problems)
             .filter(({ item }) => item.restartPolicy === "Always")
             .map(({ item, index }) => ({ c: item, at: `${path}.initContainers[${index}]` })),
     ];
-    for (const { c, at } of containers) {
-        for (const { item: p, index } of mappingsAt<ContainerPort>(c.ports, `${at}.ports`, problems)) {
-            const portPath = `${at}.ports[${index}]`;
-            const protocol = p.protocol ?? "TCP";
-            if (p.containerPort === undefined) problems.add("containerPort is required", portPath);
-            else if (!isPortNumber(p.containerPort)) problems.add(`containerPort must be a whole number from 1 to 65535, got ${JSON.stringify(p.containerPort)}`, portPath);
-            else if (!isProtocol(protocol)) problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${JSON.stringify(protocol)}`, portPath);
-            else ports.push(p.name ? { name: p.name, port: p.containerPort, protocol } : { port: p.containerPort, protocol });
-        }
+    return containers.flatMap(({ c, at }) =>
+        mappingsAt<ContainerPort>(c.ports, `${at}.ports`, problems).flatMap(({ item, index }) => containerPort(item, `${at}.ports[${index}]`, problems)),
+    );
+}
+
+function containerPort(p: ContainerPort, path: string, problems: Problems): Port[] {
+    const protocol = p.protocol ?? "TCP";
+    const before = problems.list.length;
+    if (p.containerPort === undefined) problems.add("containerPort is required", path);
+    else if (!isPortNumber(p.containerPort)) problems.add(`containerPort must be a whole number from 1 to 65535, got ${show(p.containerPort)}`, `${path}.containerPort`);
+    if (!isProtocol(protocol)) problems.add(`protocol must be one of ${PROTOCOLS.join(", ")}, got ${show(protocol)}`, `${path}.protocol`);
+    if (p.name !== undefined && (typeof p.name !== "string" || !PORT_NAME.test(p.name))) {
+        problems.add(`${show(p.name)} is not a valid port name (1-15 lowercase letters, digits and hyphens, with at least one letter)`, `${path}.name`);
     }
-    return ports;
+    if (problems.list.length > before) return [];
+    const checked = protocol as Protocol;
+    return [p.name ? { name: p.name, port: p.containerPort!, protocol: checked } : { port: p.containerPort!, protocol: checked }];
 }
 
 export function isPortNumber(value: unknown): value is number {
@@ -176,7 +145,7 @@ class ShapeTable {
     private readonly byKey = new Map<string, Shape>();
 
     intern(namespace: string, labels: Labels, ports: Port[]): Shape {
-        const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+        const sortedLabels = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
         const key = JSON.stringify([namespace, sortedLabels, ports]);
         let shape = this.byKey.get(key);
         if (!shape) {

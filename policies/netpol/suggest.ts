@@ -4,6 +4,8 @@
 export function closeMatches(word: string, candidates: Iterable<string>, limit = 3): string[] {
     const threshold = Math.max(2, Math.floor(word.length / 3));
     return [...new Set(candidates)]
+        // The distance is at least the difference in length: far longer or shorter candidates are not measured.
+        .filter((candidate) => Math.abs(candidate.length - word.length) <= threshold)
         .map((candidate) => ({ candidate, distance: editDistance(word.toLowerCase(), candidate.toLowerCase()) }))
         .filter((c) => c.distance <= threshold)
         .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))

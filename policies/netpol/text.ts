@@ -1,21 +1,8 @@
 /**
- * Reading YAML and JSON text with positions: the shared part of loading manifests (load.ts) and flows files
- * (flowsFile.ts).
+ * Finding the line of a field: a YAML text parsed again with node positions, by the `yaml` library. It is loaded only
+ * when a message needs a line, so that commands on valid input never pay for it.
  */
-import * as fs from "fs";
-import { Document, LineCounter, parseDocument } from "yaml";
-import { Problem } from "./errors";
-
-/** A file's text, or a problem saying why it cannot be read. */
-export function readText(file: string, problems: Problem[]): string | undefined {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        problems.push({ message: `${file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`}` });
-        return undefined;
-    }
-}
+import type { Document, LineCounter } from "yaml";
 
 /** "spec.ingress[0].from" -> ["spec", "ingress", 0, "from"] */
 export function splitPath(path: string): (string | number)[] {
@@ -25,10 +12,12 @@ export function splitPath(path: string): (string | number)[] {
 /** A YAML text parsed with node positions, able to tell the line of any field. */
 export class Located {
     readonly document: Document;
-    private readonly lineCounter = new LineCounter();
+    private readonly lineCounter: LineCounter;
 
     constructor(text: string) {
-        this.document = parseDocument(text, { lineCounter: this.lineCounter });
+        const yaml: typeof import("yaml") = require("yaml");
+        this.lineCounter = new yaml.LineCounter();
+        this.document = yaml.parseDocument(text, { lineCounter: this.lineCounter, merge: true });
     }
 
     /** The 1-based line of the deepest node along `path` that the document has. */
@@ -38,10 +27,5 @@ export class Located {
             if (node?.range) return this.lineCounter.linePos(node.range[0]).line;
         }
         return undefined;
-    }
-
-    /** The 1-based line of a text offset. */
-    lineAt(offset: number): number {
-        return this.lineCounter.linePos(offset).line;
     }
 }

@@ -55,3 +55,12 @@ export const MARKS = { allowed: ".", denied: "X", unset: "?" } as const;
 export function reachabilityMark(value: boolean | undefined): string {
     return value === undefined ? MARKS.unset : value ? MARKS.allowed : MARKS.denied;
 }
+
+/**
+ * What a connectivity grid shows, in the words both `matrix` and `plan` print above it. A workload's row and its own
+ * column are real traffic (its pods talking to each other), shown like any other cell.
+ */
+export const GRID_LEGEND = [
+    `${MARKS.allowed} allowed   ${MARKS.denied} denied   (rows: from, columns: to)`,
+    "A workload to itself is one of its pods to another, which policies govern like any other pair; a Pod to itself is loopback, always allowed.",
+];

@@ -5,21 +5,26 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { run } from "../../bin/netpol";
+import { Io, run } from "../../bin/netpol";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = "tests/fixtures";
 const STARS = `${FIXTURES}/stars`;
 
-/** Runs netpol from the project root, as `npm run netpol` does. */
-function netpol(...args: string[]) {
+/** Runs netpol from the project root, as `npm run netpol` does, with its output as one string. */
+export function netpolWith(io: Io, ...args: string[]): { stdout: string; stderr?: string; exitCode: number } {
     const cwd = process.cwd();
     process.chdir(ROOT);
     try {
-        return run(args);
+        const result = run(args, io);
+        return { ...result, stdout: typeof result.stdout === "string" ? result.stdout : [...result.stdout].join("") };
     } finally {
         process.chdir(cwd);
     }
+}
+
+function netpol(...args: string[]) {
+    return netpolWith({}, ...args);
 }
 
 describe("netpol check", () => {
@@ -68,7 +73,11 @@ describe("netpol check", () => {
             { from: "shop/web", to: "shop/api", port: 8080, protocol: "TCP", allowed: true },
             { from: "shop/web", to: "shop/web", port: 80, protocol: "TCP", allowed: true },
         ]);
-        assert.strictEqual(result.stderr, "note: namespaces not defined in the manifests, assumed to exist with only the kubernetes.io/metadata.name label: shop\n");
+        assert.strictEqual(result.stderr, [
+            "note: namespaces not defined in the manifests, assumed to exist with only the kubernetes.io/metadata.name label: shop",
+            "note: not used (netpol reads Namespaces, Pods, workloads and networking.k8s.io NetworkPolicies): 1 ConfigMap, 1 without kind",
+            "",
+        ].join("\n"));
     });
 });
 
@@ -78,6 +87,7 @@ describe("netpol matrix", () => {
         assert.strictEqual(result.exitCode, 0);
         assert.strictEqual(result.stdout, [
             ". allowed   X denied   (rows: from, columns: to)",
+            "A workload to itself is one of its pods to another, which policies govern like any other pair; a Pod to itself is loopback, always allowed.",
             "",
             "                            1 2 3 4",
             "client/client               X . X .",
@@ -109,7 +119,7 @@ describe("netpol matrix", () => {
         ]);
     });
 
-    it("draws an SVG with a box per workload and an arrow per allowed flow between two workloads", () => {
+    it("draws an SVG with a box per workload, an arrow per allowed flow between two, and a loop where a workload's pods reach each other", () => {
         const result = netpol("matrix", STARS, "--format", "svg");
         assert.strictEqual(result.exitCode, 0);
         const svg = result.stdout;
@@ -117,7 +127,8 @@ describe("netpol matrix", () => {
         assert.match(svg, /<\/svg>\n$/);
         for (const ns of ["client", "management-ui", "stars"]) assert.ok(svg.includes(`>namespace ${ns}</text>`), ns);
         for (const w of ["client", "management-ui", "backend", "frontend"]) assert.ok(svg.includes(`>${w}</text>`), w);
-        assert.strictEqual((svg.match(/marker-end="url\(#arrow\)"/g) ?? []).length, 8);
+        // 8 flows between workloads, and management-ui (not isolated) to itself.
+        assert.strictEqual((svg.match(/marker-end="url\(#arrow\)"/g) ?? []).length, 9);
         for (const label of ["TCP 80", "TCP 6379", "TCP 9000", "TCP 9001"]) assert.ok(svg.includes(`>${label}</text>`), label);
         assert.ok(!/<script|href=/.test(svg), "the picture must be self-contained");
     });
@@ -175,6 +186,11 @@ describe("netpol: bad input is reported clearly, all at once, with exit 2 and no
             name: "a path that does not exist",
             args: ["matrix", `${FIXTURES}/nowhere`],
             stderr: [`${FIXTURES}/nowhere: no such file or directory`],
+        },
+        {
+            name: "a --namespace that the input does not have",
+            args: ["matrix", STARS, "--namespace", "star", "--namespace", "nowhere"],
+            stderr: ['--namespace "star": no such namespace in the input; did you mean stars?', '--namespace "nowhere": no such namespace in the input'],
         },
         {
             name: "flags of explain that do not resolve",

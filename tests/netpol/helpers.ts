@@ -18,11 +18,12 @@ export function pod(id: string, labels: Labels = {}, ports: string[] = []): Kube
     return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns, labels }, spec: { containers: [{ name: "c", ports: ports.map(containerPort) }] } };
 }
 
-/** A Deployment whose pod template has `labels` and `ports`. */
+/** A Deployment (or another workload `kind`, in its own API group) whose pod template has `labels` and `ports`. */
 export function deployment(id: string, labels: Labels = {}, ports: string[] = [], kind = "Deployment"): KubeObject {
     const [ns, name] = id.split("/");
     const template = { metadata: { labels }, spec: { containers: [{ name: "c", ports: ports.map(containerPort) }] } };
-    return { apiVersion: "apps/v1", kind, metadata: { name, namespace: ns }, spec: { selector: { matchLabels: labels }, template } };
+    const apiVersion = kind === "Job" ? "batch/v1" : "apps/v1";
+    return { apiVersion, kind, metadata: { name, namespace: ns }, spec: { selector: { matchLabels: labels }, template } };
 }
 
 export function policy(id: string, spec: NetworkPolicySpec): KubeObject {

@@ -110,8 +110,17 @@ describe("policy validation: every problem, at its field", () => {
 
     it("rejects objects defined twice and labels that are not strings", () => {
         assert.throws(() => analyzeObjects([namespace("x"), namespace("x"), { kind: "Pod", metadata: { name: "p", namespace: "x", labels: { tier: 1 as unknown as string } } }]), {
-            message: "test.yaml:2: Namespace x is defined twice (first at test.yaml:1)\ntest.yaml:3: metadata.labels: label tier must be a string; quote 1 in YAML",
+            message: "test.yaml:2: Namespace x is defined twice (first at test.yaml:1)\ntest.yaml:3: metadata.labels: label \"tier\" must be a string; quote 1 in YAML",
         });
+    });
+});
+
+describe("analyze, the front door for objects from anywhere", () => {
+    it("reads a typed list handed in whole (as the API server returns it) as its items", () => {
+        const podList = { apiVersion: "v1", kind: "PodList", items: [{ metadata: { name: "a", namespace: "x" } }, { metadata: { name: "b", namespace: "x" } }] };
+        const analysis = analyzeObjects([namespace("x"), podList as never]);
+        assert.deepStrictEqual(analysis.model.endpoints.map((e) => `${e.kind} ${e.id}`), ["Pod x/a", "Pod x/b"]);
+        assert.deepStrictEqual([...analysis.unused], []);
     });
 });
 
