@@ -4,6 +4,7 @@
  * the real probe script with a fake agnhost answering from a connectivity table.
  */
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -305,6 +306,25 @@ describe("verify against a live cluster (a fake API server)", () => {
         const sample = /What it prints[\s\S]*?```\n(verify: [\s\S]*?)```/.exec(fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8"))?.[1];
         assert.strictEqual(result.stdout.replace("https://fake", README_SERVER), sample);
         assert.strictEqual(result.exitCode, 1);
+    });
+
+    it("runs as a user runs it, `npm run --silent verify`, in a process of its own, and prints the grids as documented", async () => {
+        const report = await planFor({ stage: "final" });
+        fake.load(report.manifests);
+        fake.connectivity = truthOf(report);
+        // The fake answers in this process while the command runs in another: spawn, not spawnSync.
+        const child = spawn("npm", ["run", "--silent", "verify", "--", "--set", "stage=final", "--settle", "0"], {
+            cwd: path.resolve(__dirname, "..", ".."),
+            env: { ...process.env, KUBECONFIG: kubeconfig },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        assert.deepStrictEqual({ code, stderr }, { code: 0, stderr: "" });
+        // The run's container names are its own; the grids, the drift and the result are what the README documents.
+        assert.strictEqual(stdout.replace(fake.url, "https://fake"), FINAL_PASS);
     });
 
     it("reads the cluster from the stack's kubeconfig output when neither --kubeconfig nor KUBECONFIG names one", async () => {
