@@ -89,10 +89,16 @@ function parseKey(raw: RawConfig, key: keyof ProjectSettings, existingCluster: s
     // A secret says "this value is sensitive", which none of ours is; and `plan` could not even read it.
     if (raw.secretKeys.has(fullKey)) return { problems: [secretProblem(key, spec)] };
     if (text === undefined) return { value: spec.default };
-    if (spec.createdClusterOnly && existingCluster !== undefined) {
+    const parsed = spec.parse(text, key);
+    // The CLI hands the program Pulumi.yaml's default for every key a stack leaves unset, so a default is no setting.
+    if (spec.createdClusterOnly && existingCluster !== undefined && !("value" in parsed && sameJson(parsed.value, spec.default))) {
         return { problems: [`${key}: only applies to a cluster this program creates, so it would be ignored for the existing cluster ${quote(existingCluster)}; remove it with \`npm run pulumi -- config rm ${key}\``] };
     }
-    return spec.parse(text, key);
+    return parsed;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function secretProblem(key: string, spec: SettingSpec<unknown>): string {

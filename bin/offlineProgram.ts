@@ -10,6 +10,8 @@
  * the deployments project, under the same mocks with that program's own project and stack names.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import * as path from "path";
 
 export const PROJECT = "eks-netpol-lab";
@@ -158,6 +160,23 @@ export interface ProgramRun {
 
 const ENTRY_POINT = path.resolve(__dirname, "..", "index");
 
+/**
+ * `config` as the Pulumi CLI hands it to the program: with the `default` of every key the project's Pulumi.yaml
+ * declares and the stack leaves unset (the CLI merges them into the stack's config before the program starts:
+ * pulumi/pulumi sdk/go/common/workspace/config.go, mergeConfig). Lists and maps arrive as JSON text, as set values do.
+ */
+export function withProjectDefaults(config: Record<string, string>, project: string, projectDirectory: string): Record<string, string> {
+    const file = path.join(projectDirectory, "Pulumi.yaml");
+    const declared = (loadYaml(fs.readFileSync(file, "utf8"), { schema: CORE_SCHEMA }) as { config?: Record<string, { default?: unknown }> }).config ?? {};
+    const merged = { ...config };
+    for (const [key, spec] of Object.entries(declared)) {
+        const full = key.includes(":") ? key : `${project}:${key}`;
+        if (merged[full] !== undefined || spec === null || typeof spec !== "object" || !("default" in spec)) continue;
+        merged[full] = typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
+    }
+    return merged;
+}
+
 /** Which program to run, as which project and stack. Every field defaults to the lab's. */
 export interface RunOptions {
     /**
@@ -196,7 +215,7 @@ export async function runProgram(config: Record<string, string> = stackConfig(),
     invokes.length = 0;
     optionsSeen.clear();
     namesOf.clear();
-    pulumi.runtime.setAllConfig(config, secretKeys);
+    pulumi.runtime.setAllConfig(withProjectDefaults(config, options.project ?? PROJECT, path.dirname(entryPoint)), secretKeys);
     forgetProgramModules(entryPoint);
     const run: ProgramRun = { resources: recorded, invokes };
     // The SDK captures a stack trace for every promise and resource it creates; with ts-node's source-map support

@@ -94,6 +94,15 @@ describe("settings: valid configuration", () => {
         });
     });
 
+    it("takes an existing cluster's name with Pulumi.yaml's defaults of the keys that do not apply to it, as the CLI passes them", () => {
+        // The CLI merges each declared key's default into the stack's config when the stack leaves it unset.
+        const defaults = raw({
+            existingClusterName: "team-cluster", kubernetesVersion: "1.35", nodeInstanceTypes: '["t3.medium"]', nodeDesired: "2", nodeMin: "1", nodeMax: "3",
+            clusterEndpointPublicAccessCidrs: '["0.0.0.0/0"]', clusterAdminArns: "[]", clusterVerifierArns: "[]",
+        });
+        assert.strictEqual(parseSettings(defaults).existingClusterName, "team-cluster");
+    });
+
     it("takes an existing cluster's name with the keys that apply to it", () => {
         const settings = parseSettings(raw({ existingClusterName: "team-cluster", policyEngine: "vpc-cni", stage: "final", nodeRecycleTimeoutMinutes: "30" }));
         assert.deepStrictEqual([settings.existingClusterName, settings.policyEngine, settings.stage, settings.nodeRecycleTimeoutMinutes], ["team-cluster", "vpc-cni", "final", 30]);
@@ -324,8 +333,11 @@ const REJECTED: RejectCase[] = [
     { name: "a recycle timeout out of range", config: raw({ nodeRecycleTimeoutMinutes: "0" }), problems: ['nodeRecycleTimeoutMinutes: "0" is not a whole number of minutes from 1 to 120'] },
     { name: "a cluster name EKS would reject", config: raw({ existingClusterName: "my.cluster" }), problems: ['existingClusterName: "my.cluster" is not an EKS cluster name (letters, digits, hyphens and underscores, up to 100); leave it empty to create a cluster'] },
     {
-        name: "keys for a created cluster set with an existing one, each once, whatever its value",
-        config: raw({ existingClusterName: "team-cluster", kubernetesVersion: "1.99", nodeInstanceTypes: '["t3.large"]', nodeDesired: "2", nodeMin: "1", nodeMax: "3", clusterEndpointPublicAccessCidrs: '["0.0.0.0/0"]', clusterAdminArns: "[]", clusterVerifierArns: "[]", calicoVersion: "v3.31.7" }),
+        name: "keys for a created cluster set with an existing one, each once, valid or not (but for their defaults)",
+        config: raw({
+            existingClusterName: "team-cluster", kubernetesVersion: "1.99", nodeInstanceTypes: '["t3.large"]', nodeDesired: "3", nodeMin: "0", nodeMax: "4",
+            clusterEndpointPublicAccessCidrs: '["203.0.113.0/24"]', clusterAdminArns: '["arn:aws:iam::123456789012:role/ci"]', clusterVerifierArns: '["arn:aws:iam::123456789012:role/gha"]', calicoVersion: "v3.31.7",
+        }),
         problems: ["kubernetesVersion", "nodeInstanceTypes", "nodeDesired", "nodeMin", "nodeMax", "clusterEndpointPublicAccessCidrs", "clusterAdminArns", "clusterVerifierArns"].map(IGNORED),
     },
     {

@@ -4,7 +4,8 @@
  * mock harness (legacy stack transformations run under mocks), so these tests see what the engine would be told.
  */
 import * as assert from "assert";
-import { findResource, kubernetesObjects, ProgramRun, promiseOf, runProgram, stackConfig } from "./mocks";
+import * as path from "path";
+import { findResource, kubernetesObjects, ProgramRun, promiseOf, runProgram, stackConfig, withProjectDefaults } from "./mocks";
 
 const RECYCLER = "pulumi-nodejs:dynamic/eks-netpol-lab:NodeRecycler";
 
@@ -55,6 +56,17 @@ describe("teardown of a cluster this program creates", () => {
         assert.strictEqual(none.error, undefined);
         assert.deepStrictEqual(none.resources.filter((r) => r.type === RECYCLER), []);
         assert.deepStrictEqual(findResource(none, "eks:index:Cluster", "lab-eks").inputs.vpcCniOptions.enableNetworkPolicy, false);
+    });
+});
+
+describe("the config the program sees, as the CLI hands it over", () => {
+    it("has Pulumi.yaml's default for every key the stack leaves unset, lists as JSON text (what a BYO stack must accept)", () => {
+        const config = withProjectDefaults({ "eks-netpol-lab:existingClusterName": "team-cluster" }, "eks-netpol-lab", path.resolve(__dirname, ".."));
+        assert.strictEqual(config["eks-netpol-lab:existingClusterName"], "team-cluster");
+        assert.strictEqual(config["eks-netpol-lab:nodeDesired"], "2");
+        assert.strictEqual(config["eks-netpol-lab:nodeInstanceTypes"], '["t3.medium"]');
+        assert.strictEqual(config["eks-netpol-lab:clusterAdminArns"], "[]");
+        assert.strictEqual(config["eks-netpol-lab:isolateNamespaces"], "false");
     });
 });
 
