@@ -15,6 +15,7 @@ import { Network } from "./components/network";
 import { NodeGroup } from "./components/nodeGroup";
 import { NodeRecycler } from "./components/nodeRecycler";
 import { KubeCluster } from "./components/kubeApi";
+import { labTags } from "./components/labScope";
 import { PolicyEngineGuard } from "./components/policyEngineGuard";
 import { VerifierAccess } from "./components/verifierAccess";
 import { GroupRef } from "./components/recycling";
@@ -31,7 +32,7 @@ interface Target {
     writeKubeconfigCommand: pulumi.Output<string>;
     /** What Kubernetes objects must wait for: nodes to run on. */
     nodes: pulumi.Resource[];
-    /** The node groups whose nodes are recycled when Calico leaves. */
+    /** The node groups whose nodes are recycled when a policy engine leaves (Calico, or the VPC CNI's agent). */
     recycleGroups: pulumi.Input<GroupRef[]>;
     /** Set when this program owns the cluster: destroying it then skips deleting objects inside it one by one. */
     owned?: { cluster: pulumi.Resource; nodeGroup: pulumi.Resource; creatorArn: pulumi.Output<string> };
@@ -43,7 +44,9 @@ interface Target {
 
 /** A VPC, an EKS cluster and a managed node group, all this program's. */
 function createCluster(settings: Settings, guard: pulumi.Resource): Target {
-    const network = new Network("lab");
+    // Every taggable AWS resource carries the stack's tag: what the Deployments role's IAM policy is scoped to.
+    const tags = labTags(pulumi.getStack());
+    const network = new Network("lab", { tags });
     const cluster = new Cluster("lab", {
         clusterName: clusterNameFor(pulumi.getProject(), pulumi.getStack()),
         region: settings.region,
@@ -54,6 +57,7 @@ function createCluster(settings: Settings, guard: pulumi.Resource): Target {
         publicAccessCidrs: settings.clusterEndpointPublicAccessCidrs,
         policyEngine: settings.policyEngine,
         adminArns: settings.clusterAdminArns,
+        tags,
         profile: settings.awsProfile,
     }, { dependsOn: [guard] });
     const nodes = new NodeGroup("lab-nodes", {
@@ -63,6 +67,7 @@ function createCluster(settings: Settings, guard: pulumi.Resource): Target {
         instanceTypes: settings.nodeInstanceTypes,
         size: { desired: settings.nodeDesired, min: settings.nodeMin, max: settings.nodeMax },
         kubernetesVersion: settings.kubernetesVersion,
+        tags,
     });
     return {
         clusterName: cluster.clusterName,

@@ -8,6 +8,7 @@ import { partitionOf } from "../awsRules";
 import { accessEntryKey, clusterAdminPolicyArn, withoutCreator } from "./clusterAdmins";
 import { ClusterCreator } from "./clusterCreator";
 import { KubeCluster } from "./kubeApi";
+import { LAB_ROLE_PATH } from "./labScope";
 
 /** Every control-plane log EKS can ship to CloudWatch: the audit trail of who changed which policy, and when. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -36,6 +37,8 @@ export interface ClusterArgs {
      * an access entry already, and allows one per principal.
      */
     adminArns: string[];
+    /** Tags the Secrets key carries (the lab's stack tag; see labScope.ts). */
+    tags: Record<string, string>;
     /**
      * The AWS profile (stack config `aws:profile`) the kubeconfig's `aws eks get-token` uses.
      * @default - none: the AWS CLI uses whatever credentials its environment has.
@@ -76,7 +79,9 @@ export class Cluster extends pulumi.ComponentResource {
             description: `Envelope encryption of Kubernetes Secrets in EKS cluster ${args.clusterName}`,
             enableKeyRotation: true,
             deletionWindowInDays: 7,
+            tags: args.tags,
         }, self);
+        const serviceRole = this.serviceRole(name, args.region);
         // EKS writes to this exact name; creating it first lets us set retention and delete it with the stack.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-control-plane-logs`, {
             name: `/aws/eks/${args.clusterName}/cluster`,
@@ -100,7 +105,8 @@ export class Cluster extends pulumi.ComponentResource {
             upgradePolicy: { supportType: "STANDARD" },
             // Managed node groups use the cluster security group EKS creates; pulumi-eks's own node group would not.
             skipDefaultSecurityGroups: true,
-        }, { ...self, dependsOn: [logGroup] });
+            serviceRole: serviceRole.role,
+        }, { ...self, dependsOn: [logGroup, serviceRole.policy] });
 
         this.clusterName = this.eks.eksCluster.name;
         const creator = new ClusterCreator(`${name}-creator`, {
@@ -130,6 +136,27 @@ export class Cluster extends pulumi.ComponentResource {
             provider: this.provider,
             writeKubeconfigCommand: this.writeKubeconfigCommand,
         });
+    }
+
+    /**
+     * The role EKS runs the control plane as, ours rather than pulumi-eks's so that it sits under the lab's IAM path
+     * (the Deployments role may manage roles there only), with AmazonEKSClusterPolicy and nothing else.
+     */
+    private serviceRole(name: string, region: string): { role: aws.iam.Role; policy: aws.iam.RolePolicyAttachment } {
+        const self = { parent: this };
+        const role = new aws.iam.Role(`${name}-eks-cluster-role`, {
+            path: LAB_ROLE_PATH,
+            description: `The EKS control plane of cluster ${name}`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+        }, self);
+        const policy = new aws.iam.RolePolicyAttachment(`${name}-eks-cluster-policy`, {
+            role: role.name,
+            policyArn: `arn:${partitionOf(region)}:iam::aws:policy/AmazonEKSClusterPolicy`,
+        }, self);
+        return { role, policy };
     }
 
     /**

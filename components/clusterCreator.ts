@@ -16,16 +16,17 @@ type State = ClusterCreatorInputs & { __provider?: string };
  * Deployments) pass their own ARN, which it does not take: the creator changes only with the cluster, when the
  * cluster's creation time changes (a replacement, or a cluster recreated after a destroy in the same stack).
  *
- * Runs serialized in Pulumi's dynamic-provider host: no imports, no module-level state. A change of the serialized
- * code itself is a change, so that `pulumi up` stores the new code.
+ * Runs serialized in Pulumi's dynamic-provider host: no imports, no module-level state. A change of its own code is
+ * not a change: it has no `delete`, so the code stored in the state never runs (Pulumi diffs and updates with the
+ * program's code), and a preview of an "update" would show this update's caller as the creator (the engine previews
+ * a dynamic resource's update as its new inputs), and with it access entries that would not change.
  */
 export const clusterCreatorProvider: pulumi.dynamic.ResourceProvider<State, State> = {
     async create(inputs) {
         return { id: inputs.clusterCreatedAt, outs: { callerArn: inputs.callerArn, clusterCreatedAt: inputs.clusterCreatedAt } };
     },
     async diff(_id, olds, news) {
-        const changes = olds.__provider !== news.__provider || olds.clusterCreatedAt !== news.clusterCreatedAt;
-        return { changes, replaces: [], deleteBeforeReplace: false };
+        return { changes: olds.clusterCreatedAt !== news.clusterCreatedAt, replaces: [], deleteBeforeReplace: false };
     },
     async update(_id, olds, news) {
         const newCluster = olds.clusterCreatedAt !== news.clusterCreatedAt;

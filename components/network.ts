@@ -26,6 +26,8 @@ export const ZONE_SUBNETS: readonly ZoneSubnets[] = [
 export const ZONE_IDS_WITHOUT_EKS = ["use1-az3", "usw1-az2", "cac1-az3"];
 
 export interface NetworkArgs {
+    /** Tags every taggable resource carries besides its Name (the lab's stack tag; see labScope.ts). */
+    tags: Record<string, string>;
     /**
      * How many availability zones to spread subnets over. EKS needs subnets in at least two.
      * @default 2 - two zones: the minimum EKS accepts, and the cheapest.
@@ -43,11 +45,11 @@ export class Network extends pulumi.ComponentResource {
     public readonly publicSubnetIds: pulumi.Output<string>[];
     public readonly privateSubnetIds: pulumi.Output<string>[];
 
-    constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-netpol-lab:infra:Network", name, {}, opts);
         const self = { parent: this };
         const zones = zonePlan(args.availabilityZoneCount ?? 2);
-        const tags = (role: string) => ({ Name: `${name}-${role}` });
+        const tags = (role: string) => ({ Name: `${name}-${role}`, ...args.tags });
 
         const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
             cidrBlock: VPC_CIDR,
@@ -55,8 +57,9 @@ export class Network extends pulumi.ComponentResource {
             enableDnsSupport: true,
             tags: tags("vpc"),
         }, self);
-        // Adopting the default security group with no rules closes it: nothing may use it by accident.
-        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-sg") }, self);
+        // Adopting the default security group with no rules closes it: nothing may use it by accident. Not tagged: it is
+        // AWS's, not created here, and tagging an existing resource would let the lab's tag reach beyond what it made.
+        new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id }, self);
 
         const available = aws.getAvailabilityZonesOutput({
             state: "available",
@@ -68,7 +71,7 @@ export class Network extends pulumi.ComponentResource {
 
         const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags("igw") }, self);
         const tier = (kind: Tier, cidrs: string[], route: aws.types.input.ec2.RouteTableRoute) =>
-            this.subnetTier({ name, kind, vpcId: vpc.id, zoneNames, cidrs, route });
+            this.subnetTier({ name, kind, vpcId: vpc.id, zoneNames, cidrs, route, tags: args.tags });
 
         const publicSubnets = tier("public", zones.map((z) => z.publicCidr), { cidrBlock: "0.0.0.0/0", gatewayId: gateway.id });
         const natAddress = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, self);
@@ -97,12 +100,13 @@ export class Network extends pulumi.ComponentResource {
         zoneNames: pulumi.Output<string[]>;
         cidrs: string[];
         route: aws.types.input.ec2.RouteTableRoute;
+        tags: Record<string, string>;
     }): aws.ec2.Subnet[] {
         const self = { parent: this };
         const routes = new aws.ec2.RouteTable(`${t.name}-${t.kind}-rt`, {
             vpcId: t.vpcId,
             routes: [t.route],
-            tags: { Name: `${t.name}-${t.kind}-rt` },
+            tags: { Name: `${t.name}-${t.kind}-rt`, ...t.tags },
         }, self);
         return t.cidrs.map((cidrBlock, i) => {
             const subnet = new aws.ec2.Subnet(`${t.name}-${t.kind}-${i}`, {
@@ -110,7 +114,7 @@ export class Network extends pulumi.ComponentResource {
                 cidrBlock,
                 availabilityZone: t.zoneNames[i],
                 ...TIER_SUBNET_ARGS[t.kind],
-                tags: { Name: `${t.name}-${t.kind}-${i}`, ...TIER_SUBNET_ARGS[t.kind].tags },
+                tags: { Name: `${t.name}-${t.kind}-${i}`, ...TIER_SUBNET_ARGS[t.kind].tags, ...t.tags },
             }, self);
             new aws.ec2.RouteTableAssociation(`${t.name}-${t.kind}-${i}`, { subnetId: subnet.id, routeTableId: routes.id }, self);
             return subnet;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { instanceArchitecture, partitionOf } from "../awsRules";
+import { LAB_ROLE_PATH } from "./labScope";
 
 /**
  * The AWS managed policies a worker node needs, and nothing more: join the cluster, let the VPC CNI manage pod
@@ -35,6 +36,8 @@ export interface NodeGroupArgs {
      * replacement) once the control plane has been upgraded, which the dependency on the cluster orders.
      */
     kubernetesVersion: string;
+    /** Tags the launch template carries (the lab's stack tag; see labScope.ts). */
+    tags: Record<string, string>;
 }
 
 /**
@@ -53,6 +56,7 @@ export class NodeGroup extends pulumi.ComponentResource {
         const self = { parent: this };
 
         const role = new aws.iam.Role(`${name}-role`, {
+            path: LAB_ROLE_PATH,
             description: `Nodes of node group ${name}`,
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
@@ -73,6 +77,7 @@ export class NodeGroup extends pulumi.ComponentResource {
                 ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
             }],
             updateDefaultVersion: true,
+            tags: args.tags,
         }, self);
 
         const managed = (this.managed = new eks.ManagedNodeGroup(`${name}-mng`, {

@@ -75,8 +75,16 @@ export interface DemoWorkloads {
     services: Deployable<ServiceObject>[];
 }
 
-export function namespaceObject(name: string, labels?: Labels): Deployable<NamespaceObject> {
-    return { resourceName: name, object: { apiVersion: "v1", kind: "Namespace", metadata: labels ? { name, labels } : { name } } };
+/**
+ * Pod Security admission at the baseline level in every demo namespace: no privileged containers, host namespaces,
+ * host paths or added capabilities, for the demo's pods and for the ephemeral containers `verify` adds to them (the
+ * admission checks those too). What bounds the patch-ephemeral-containers right verify's identity has there: without
+ * it, that right could start a privileged container and take the node.
+ */
+export const POD_SECURITY_LABELS: Labels = { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest" };
+
+export function namespaceObject(name: string, labels: Labels = {}): Deployable<NamespaceObject> {
+    return { resourceName: name, object: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { ...labels, ...POD_SECURITY_LABELS } } } };
 }
 
 export function networkPolicy(resourceName: string, namespace: string, name: string, spec: NetworkPolicySpec): Deployable<NetworkPolicyObject> {

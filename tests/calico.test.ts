@@ -150,7 +150,18 @@ describe("demo workloads", () => {
 
     it("labels the Stars namespaces as the policies expect", () => {
         const namespaces = resourcesOfType(run, T.namespace).filter((r) => r.name.startsWith("stars-")).map((r) => r.inputs.metadata);
-        assert.deepStrictEqual(namespaces, [{ name: "stars" }, { name: "management-ui", labels: { role: "management-ui" } }, { name: "client", labels: { role: "client" } }]);
+        const pss = { "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest" };
+        assert.deepStrictEqual(namespaces, [
+            { name: "stars", labels: pss },
+            { name: "management-ui", labels: { role: "management-ui", ...pss } },
+            { name: "client", labels: { role: "client", ...pss } },
+        ]);
+    });
+
+    it("enforces Pod Security baseline in every demo namespace: no privileged pod, nor ephemeral container (verify's probes)", () => {
+        const namespaces = resourcesOfType(run, T.namespace).filter((r) => r.name.startsWith("stars-") || r.name.startsWith("namespaces-"));
+        assert.strictEqual(namespaces.length, 6);
+        for (const ns of namespaces) assert.strictEqual(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "baseline", ns.name);
     });
 
     it("runs the Stars workloads with the walkthrough's images, arguments, labels and ports", () => {

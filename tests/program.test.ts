@@ -66,12 +66,23 @@ describe("program: default stack", () => {
                 cidrBlock: "10.0.0.0/16",
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
-                tags: { Name: "lab-vpc" },
+                tags: { Name: "lab-vpc", "eks-netpol-lab:stack": "dev" },
             });
             const sg = findResource(run, T.defaultSg, "lab-default-sg").inputs;
             assert.strictEqual(sg.vpcId, "lab-vpc-id");
+            // AWS's own group, adopted: tagging it would put something the lab did not create in its IAM scope.
+            assert.strictEqual(sg.tags, undefined);
             assert.strictEqual(sg.ingress, undefined);
             assert.strictEqual(sg.egress, undefined);
+        });
+
+        it("tags every AWS resource it creates that takes tags with the stack, which the Deployments role is scoped to", () => {
+            const taggable = run.resources.filter((r) => r.type.startsWith("aws:") && r.inputs.tags !== undefined);
+            assert.deepStrictEqual(taggable.filter((r) => r.inputs.tags["eks-netpol-lab:stack"] !== "dev").map((r) => r.name), []);
+            const types = new Set(taggable.map((r) => r.type));
+            for (const type of [T.vpc, T.subnet, T.routeTable, T.natGateway, "aws:ec2/eip:Eip", "aws:ec2/internetGateway:InternetGateway", T.launchTemplate, T.kmsKey]) {
+                assert.ok(types.has(type), `${type} is tagged`);
+            }
         });
 
         it("puts a public and a private subnet in each of two distinct zones", () => {
@@ -119,7 +130,9 @@ describe("program: default stack", () => {
 
     describe("cluster", () => {
         it("creates the EKS cluster with access entries, all control-plane logs, encrypted Secrets and a limited public endpoint", () => {
-            assert.deepStrictEqual(findResource(run, T.cluster, "lab-eks").inputs, {
+            const { serviceRole, ...inputs } = findResource(run, T.cluster, "lab-eks").inputs;
+            assert.strictEqual(serviceRole.__name, "lab-eks-cluster-role", "the control plane's role is ours, under the lab's IAM path");
+            assert.deepStrictEqual(inputs, {
                 name: "eks-netpol-lab-dev",
                 version: "1.35",
                 vpcId: "lab-vpc-id",
@@ -159,7 +172,7 @@ describe("program: default stack", () => {
                 name: "/aws/eks/eks-netpol-lab-dev/cluster",
                 retentionInDays: 7,
             });
-            assert.deepStrictEqual(findResource(run, T.cluster, "lab-eks").options.dependsOn, ["lab-control-plane-logs"]);
+            assert.deepStrictEqual(findResource(run, T.cluster, "lab-eks").options.dependsOn, ["lab-control-plane-logs", "lab-eks-cluster-policy"]);
         });
 
         it("waits for the policy-engine guard before touching the cluster (its add-on holds the VPC CNI's policy agent)", () => {
@@ -199,20 +212,26 @@ describe("program: default stack", () => {
             assert.strictEqual(template.keyName, undefined);
         });
 
-        it("gives the node role exactly the three AWS worker policies, and nothing else", () => {
+        it("gives the node role exactly the three AWS worker policies, the control plane's the cluster policy, and nothing else", () => {
             const role = findResource(run, T.role, "lab-nodes-role").inputs;
             assert.deepStrictEqual(JSON.parse(role.assumeRolePolicy).Statement, [
                 { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
             ]);
+            const cluster = findResource(run, T.role, "lab-eks-cluster-role").inputs;
+            assert.deepStrictEqual(JSON.parse(cluster.assumeRolePolicy).Statement, [
+                { Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ]);
             const attachments = resourcesOfType(run, T.attachment).map((a) => `${a.inputs.role} ${a.inputs.policyArn}`);
             assert.deepStrictEqual(attachments.sort(), [
+                "lab-eks-cluster-role arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
                 "lab-nodes-role arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
                 "lab-nodes-role arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
                 "lab-nodes-role arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
             ]);
             const otherIam = run.resources.filter((r) => r.type.startsWith("aws:iam/") && r.type !== T.role && r.type !== T.attachment);
             assert.deepStrictEqual(otherIam.map((r) => r.type), []);
-            assert.strictEqual(resourcesOfType(run, T.role).length, 1);
+            // Both under the lab's path: the only roles the Deployments role may manage (deployments/iamPolicies.ts).
+            assert.deepStrictEqual(resourcesOfType(run, T.role).map((r) => [r.name, r.inputs.path]).sort(), [["lab-eks-cluster-role", "/eks-netpol-lab/"], ["lab-nodes-role", "/eks-netpol-lab/"]]);
         });
 
         it("waits for the policy attachments before creating nodes", () => {
@@ -310,6 +329,7 @@ describe("program: stack config flows into the resources", () => {
         const arns = resourcesOfType(china, T.attachment).map((a) => a.inputs.policyArn);
         assert.deepStrictEqual(arns.sort(), [
             "arn:aws-cn:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws-cn:iam::aws:policy/AmazonEKSClusterPolicy",
             "arn:aws-cn:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws-cn:iam::aws:policy/AmazonEKS_CNI_Policy",
         ]);
