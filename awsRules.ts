@@ -3,6 +3,7 @@
  * and IAM principal ARNs, with the AWS limits and partitions they answer to. Like configRules.ts: pure functions from
  * a raw config string to a value or every problem, each naming the key, the bad value, what is allowed and a fix.
  */
+import { samePrincipal } from "./components/clusterAdmins";
 import { parseListOf, Parsed, quote } from "./configRules";
 
 // ---- nodeInstanceTypes ------------------------------------------------------------------------------------------
@@ -178,8 +179,9 @@ export function checkArnPartitions(arns: readonly string[], region: string, key:
  * second would fail half way through an update. An admin can run verify already.
  */
 export function checkVerifiersAreNotAdmins(verifierArns: readonly string[], adminArns: readonly string[]): string[] {
+    // As EKS sees it: one principal, whatever the path or the form its ARN is written in.
     return verifierArns.flatMap((arn, i) =>
-        adminArns.includes(arn)
+        adminArns.some((admin) => samePrincipal(admin, arn))
             ? [`clusterVerifierArns[${i}]: ${quote(arn)} is in clusterAdminArns too; EKS allows one access entry per principal, and a cluster admin can run verify already, so remove it from clusterVerifierArns`]
             : []);
 }

@@ -47,19 +47,18 @@ export function parseChoices<T extends string>(allowed: readonly T[]): (raw: str
 export interface EksKubernetesVersion {
     /** "1.<minor>", as EKS takes it. */
     version: string;
-    /** When EKS standard support ends (after it, the cluster costs the extended-support price). Informational only. */
+    /** When EKS standard support ends (then EKS upgrades a cluster on the STANDARD policy). Informational only. */
     endOfStandardSupport: string;
 }
 
 /**
- * The EKS Kubernetes versions this project knows, oldest first: the only values kubernetesVersion may take. The oldest
- * is the oldest EKS still creates clusters for. Validation never looks at today's date: a version past its standard
- * support still works (at the extended-support price). When EKS releases a version, add it here.
+ * The EKS Kubernetes versions this project knows, oldest first: the only values kubernetesVersion may take. The cluster
+ * is on standard support only (upgradePolicy STANDARD): when a version's standard support ends, EKS upgrades the
+ * cluster to the next version, so the list holds the versions still in standard support when it was last updated
+ * (2026-12-02; 1.34's ended that day). Validation never looks at today's date. When EKS releases a version, add it
+ * here; when one leaves standard support, remove it (stacks on it then say so, and must move on, as EKS did).
  */
 export const EKS_KUBERNETES_VERSIONS: readonly EksKubernetesVersion[] = [
-    { version: "1.32", endOfStandardSupport: "2026-03-23" },
-    { version: "1.33", endOfStandardSupport: "2026-07-29" },
-    { version: "1.34", endOfStandardSupport: "2026-12-02" },
     { version: "1.35", endOfStandardSupport: "2027-03-27" },
     { version: "1.36", endOfStandardSupport: "2027-08" }, // an estimate (about 14 months after release); no date published yet
 ];

@@ -100,6 +100,11 @@ export interface KubeApiOptions {
     credentials?: AwsCredentialIdentity;
     /** The longest one request may wait for an answer. @default - 30 s */
     timeoutSeconds?: number;
+    /**
+     * The largest answer read: a list of CRDs with their schemas runs to megabytes on a busy cluster, never to this.
+     * @default - 128 MiB
+     */
+    maxBodyBytes?: number;
 }
 
 interface Reply {
@@ -109,6 +114,7 @@ interface Reply {
 
 export function kubeApi(cluster: KubeCluster, options: KubeApiOptions = {}): KubeApi {
     const timeoutSeconds = options.timeoutSeconds ?? 30;
+    const maxBodyBytes = options.maxBodyBytes ?? 128 * 1024 * 1024;
     // One provider for every request: it caches the credentials it resolves.
     const credentials = options.credentials ?? awsCredentials(options.profile);
     const request = async (method: string, path: string): Promise<Reply> => {
@@ -122,7 +128,10 @@ export function kubeApi(cluster: KubeCluster, options: KubeApiOptions = {}): Kub
                 timeout: timeoutSeconds * 1000,
             }, (res) => {
                 let body = "";
-                res.on("data", (chunk) => (body += chunk));
+                res.on("data", (chunk) => {
+                    body += chunk;
+                    if (body.length > maxBodyBytes) req.destroy(new Error(`${method} ${path}: the answer exceeds ${maxBodyBytes} bytes; not read further`));
+                });
                 res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
             });
             req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutSeconds} s`)));
@@ -153,7 +162,9 @@ function apiError(method: string, path: string, r: Reply): Error {
     } catch {
         // Not a Status (a proxy's page, say): quote the start of the body below.
     }
-    const detail = status.message ? `${status.reason ?? "Failure"}: ${status.message}` : r.body.slice(0, 300);
+    // The server's words, bounded: a message can be as long as the object it quotes.
+    const cut = (text: string) => (text.length > 1000 ? `${text.slice(0, 1000)}… (${text.length} characters)` : text);
+    const detail = status.message ? `${String(status.reason ?? "Failure").slice(0, 100)}: ${cut(String(status.message))}` : cut(r.body.slice(0, 300));
     const hints: Record<number, string> = {
         401: "; the cluster did not accept the EKS token: is this AWS identity given access to the cluster (an access entry or aws-auth)?",
         403: "; the AWS identity is known to the cluster, but its Kubernetes RBAC does not allow this",

@@ -65,7 +65,7 @@ describe("the README's config table matches config.ts", () => {
 
 describe("the README's Kubernetes versions match EKS_KUBERNETES_VERSIONS", () => {
     it("lists each known version with the end of its standard support, in order", () => {
-        const paragraph = /`kubernetesVersion` is one of the versions this project knows[\s\S]*?add it to that table\./.exec(read("README.md"))?.[0] ?? "";
+        const paragraph = /`kubernetesVersion` is one of the versions this project knows[\s\S]*?add it to\s+that table/.exec(read("README.md"))?.[0] ?? "";
         const listed = [...paragraph.matchAll(/(1\.\d+)\s+\((?:standard\s+support\s+)?until\s+(?:about\s+)?(\d{4}-\d{2}(?:-\d{2})?)\)/g)].map((m) => ({ version: m[1], endOfStandardSupport: m[2] }));
         assert.deepStrictEqual(listed, EKS_KUBERNETES_VERSIONS);
     });

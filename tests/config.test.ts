@@ -27,7 +27,7 @@ const SIZE_RULE = "need 0 <= nodeMin <= nodeDesired <= nodeMax";
 const SETTINGS_LIST =
     "kubernetesVersion, nodeInstanceTypes, nodeDesired, nodeMin, nodeMax, clusterEndpointPublicAccessCidrs, clusterAdminArns, clusterVerifierArns, policyEngine, " +
     "calicoVersion, demos, stage, isolateNamespaces, recycleNodesOnEngineRemoval, nodeRecycleTimeoutMinutes, existingClusterName";
-const KNOWN_VERSIONS = '"1.32", "1.33", "1.34", "1.35", "1.36"';
+const KNOWN_VERSIONS = '"1.35", "1.36"';
 const ADMIN = "arn:aws:iam::123456789012:role/ci-deployer";
 
 describe("settings: valid configuration", () => {
@@ -56,7 +56,7 @@ describe("settings: valid configuration", () => {
 
     it("parses every key of a stack that creates its cluster from the strings Pulumi hands over", () => {
         const settings = parseSettings(raw({
-            kubernetesVersion: "1.34",
+            kubernetesVersion: "1.36",
             nodeInstanceTypes: '["m7g.large","c7g.xlarge"]',
             nodeDesired: "0",
             nodeMin: "0",
@@ -74,7 +74,7 @@ describe("settings: valid configuration", () => {
             existingClusterName: "",
         }));
         assert.deepStrictEqual(settings, {
-            kubernetesVersion: "1.34",
+            kubernetesVersion: "1.36",
             nodeInstanceTypes: ["m7g.large", "c7g.xlarge"],
             nodeDesired: 0,
             nodeMin: 0,
@@ -182,7 +182,7 @@ const IGNORED = (key: string) => `${key}: only applies to a cluster this program
 const REJECTED: RejectCase[] = [
     // kubernetesVersion: exactly the versions in EKS_KUBERNETES_VERSIONS
     { name: "a patch version", config: raw({ kubernetesVersion: "1.35.2" }), problems: ['kubernetesVersion: "1.35.2" is not a Kubernetes minor version; EKS takes "1.<minor>", did you mean "1.35"?'] },
-    { name: "a v-prefixed version", config: raw({ kubernetesVersion: "v1.34" }), problems: ['kubernetesVersion: "v1.34" is not a Kubernetes minor version; EKS takes "1.<minor>", did you mean "1.34"?'] },
+    { name: "a v-prefixed version", config: raw({ kubernetesVersion: "v1.35" }), problems: ['kubernetesVersion: "v1.35" is not a Kubernetes minor version; EKS takes "1.<minor>", did you mean "1.35"?'] },
     { name: "a minor with a leading zero", config: raw({ kubernetesVersion: "1.035" }), problems: ['kubernetesVersion: "1.035" is not a Kubernetes minor version; EKS takes "1.<minor>", did you mean "1.35"?'] },
     { name: "a malformed version of no known minor", config: raw({ kubernetesVersion: "v1.99" }), problems: [`kubernetesVersion: "v1.99" is not a Kubernetes minor version; EKS takes "1.<minor>", use one of ${KNOWN_VERSIONS}`] },
     { name: "a version that is not one", config: raw({ kubernetesVersion: "latest" }), problems: [`kubernetesVersion: "latest" is not a Kubernetes minor version; EKS takes "1.<minor>", use one of ${KNOWN_VERSIONS}`] },
@@ -303,6 +303,11 @@ const REJECTED: RejectCase[] = [
         name: "a verifier that is an admin too: EKS allows one access entry per principal",
         config: raw({ clusterAdminArns: JSON.stringify([ADMIN]), clusterVerifierArns: JSON.stringify(["arn:aws:iam::123456789012:role/github-actions", ADMIN]) }),
         problems: [`clusterVerifierArns[1]: "${ADMIN}" is in clusterAdminArns too; EKS allows one access entry per principal, and a cluster admin can run verify already, so remove it from clusterVerifierArns`],
+    },
+    {
+        name: "a verifier that is an admin under another path: the same principal to EKS",
+        config: raw({ clusterAdminArns: '["arn:aws:iam::123456789012:role/ci"]', clusterVerifierArns: '["arn:aws:iam::123456789012:role/team/ci"]' }),
+        problems: ['clusterVerifierArns[0]: "arn:aws:iam::123456789012:role/team/ci" is in clusterAdminArns too; EKS allows one access entry per principal, and a cluster admin can run verify already, so remove it from clusterVerifierArns'],
     },
     // stage, demos, engine
     { name: "a misspelt stage", config: raw({ stage: "deny_all" }), problems: ['stage: "deny_all" is not one of "open", "deny-all", "allow-ui", "allow-backend", "final"; did you mean "deny-all"?'] },

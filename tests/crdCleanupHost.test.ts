@@ -179,6 +179,13 @@ describe("the Kubernetes API client, against the fake API server", () => {
         });
     });
 
+    it("stops reading an answer larger than its bound, and says so", async () => {
+        kube.crds = Array.from({ length: 200 }, (_, i) => ({ name: `crd${i}.example.com`, group: "example.com" }));
+        const cluster = { clusterName: kube.clusterName, server: kube.url, certificateAuthorityData: FakeKube.certificateAuthorityData, region: "us-west-2" };
+        const small = kubeApi(cluster, { credentials: { accessKeyId: ENV_KEY_ID, secretAccessKey: ENV_SECRET }, maxBodyBytes: 1000 });
+        await assert.rejects(small.get(CRDS), { message: `GET ${CRDS}: the answer exceeds 1000 bytes; not read further` });
+    });
+
     it("gives up on a request the server never answers, after its timeout", async () => {
         kube.fail("GET", "/api/v1/nodes", "hang");
         await assert.rejects(api(ENV_KEY_ID, ENV_SECRET).get("/api/v1/nodes"), { message: "GET /api/v1/nodes: no answer in 0.2 s" });

@@ -294,7 +294,7 @@ describe("program: stack config flows into the resources", () => {
     before(async () => {
         run = await runProgram(stackConfig({
             "aws:region": "eu-central-1",
-            kubernetesVersion: "1.34",
+            kubernetesVersion: "1.36",
             nodeInstanceTypes: '["m7g.large","c7g.large"]',
             nodeDesired: "0",
             nodeMin: "0",
@@ -313,8 +313,8 @@ describe("program: stack config flows into the resources", () => {
 
     it("sets the cluster's and the nodes' version and narrows the public endpoint", () => {
         const inputs = findResource(run, T.cluster, "lab-eks").inputs;
-        assert.strictEqual(inputs.version, "1.34");
-        assert.strictEqual(findResource(run, T.nodeGroup, "lab-nodes-mng").inputs.version, "1.34");
+        assert.strictEqual(inputs.version, "1.36");
+        assert.strictEqual(findResource(run, T.nodeGroup, "lab-nodes-mng").inputs.version, "1.36");
         assert.deepStrictEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
     });
 
