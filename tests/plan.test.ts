@@ -53,6 +53,14 @@ describe("plan", () => {
         ].join("\n")), result.stdout);
     });
 
+    it("prints the grid the README's walkthrough shows after the final stage", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const grid = /After `final`:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+        assert.ok(grid, "the README shows the grid after final");
+        const result = await run(["--stage", "final", "--set", 'demos=["stars"]']);
+        assert.ok(result.stdout.includes(grid), `the README's grid:\n${grid}\nis not in plan's output:\n${result.stdout}`);
+    });
+
     it("draws the picture as SVG", async () => {
         const result = await run(["--stage", "final", "--format", "svg"]);
         assert.strictEqual(result.exitCode, 0);
