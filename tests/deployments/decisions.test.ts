@@ -111,7 +111,7 @@ describe("review-stack template settings", () => {
             secretKeys: new Set(),
             stackFiles: { dev: "config:\n  aws:region: us-west-2\n" },
         });
-        const template: LabStack = { name: "pr", region: "us-west-2", clusterName: "eks-netpol-lab-pr" };
+        const template: LabStack = { name: "pr", region: "us-west-2", clusterName: "eks-netpol-lab-pr", cluster: "created" };
         const vcs = settingsInputs(settings, template.name, "arn:aws:iam::123456789012:role/eks-netpol-lab-deploy", true).vcs;
         assert.deepStrictEqual([vcs.pullRequestTemplate, vcs.previewPullRequests, vcs.deployCommits], [true, false, false]);
         assert.deepStrictEqual(settingsInputs(settings, "dev", "arn", false).vcs.previewPullRequests, true);
