@@ -6,10 +6,13 @@ import type { DeploymentsSettings } from "./config";
 import { LAB_PROJECT } from "./config";
 
 /**
- * The runner image: Pulumi's Node.js 22 image (Node 22 is one this project supports: engines >=20.9), pinned to a
- * CLI release rather than `latest`, so a new image cannot change a deployment unannounced. Change it deliberately.
+ * The runner image: Pulumi's full image, not a slim `pulumi-nodejs-*` one. The lab's kubeconfig authenticates by
+ * running `aws eks get-token`, and only the full image has the AWS CLI (v2, with kubectl); the slim images install
+ * curl, git and the Pulumi CLI only (pulumi-docker-containers, docker/nodejs/Dockerfile). Its Node.js is 26, the
+ * default of the 22, 24 and 26 it installs with fnm, which package.json's engines (>=20.19) allow. Pinned to a CLI
+ * release rather than `latest`, so a new image cannot change a deployment unannounced: change it deliberately.
  */
-export const EXECUTOR_IMAGE = "pulumi/pulumi-nodejs-22:3.259.0";
+export const EXECUTOR_IMAGE = "pulumi/pulumi:3.259.0";
 
 /** The credentials a deployment gets last this long; an up that creates a cluster and recycles nodes fits well inside. */
 export const SESSION_HOURS = 3;

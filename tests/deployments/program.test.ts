@@ -87,7 +87,16 @@ describe("deployments program: the ci stack", () => {
             },
             executorContext: { executorImage: EXECUTOR_IMAGE },
         });
-        assert.match(EXECUTOR_IMAGE, /^pulumi\/pulumi-nodejs-(20|22):\d+\.\d+\.\d+$/, "a Node version the project supports, at a pinned release");
+        // The full image: the lab's kubeconfig runs `aws eks get-token`, and the slim pulumi-nodejs-* images have no AWS CLI.
+        assert.strictEqual(EXECUTOR_IMAGE, "pulumi/pulumi:3.259.0");
+    });
+
+    it("runs the lab on the image's Node.js 26, which package.json's engines allow, as settingsArgs.ts says they do", () => {
+        const root = path.resolve(__dirname, "..", "..");
+        const engines: string = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).engines.node;
+        const [major, minor] = engines.replace(/^>=/, "").split(".").map(Number);
+        assert.ok(engines.startsWith(">=") && (26 > major || (26 === major && minor === 0)), engines);
+        assert.ok(fs.readFileSync(path.join(root, "deployments", "settingsArgs.ts"), "utf8").includes(`engines (${engines})`), "settingsArgs.ts cites package.json's engines");
     });
 
     it("creates the schedules after the settings: the service refuses schedules on a stack without them", () => {
