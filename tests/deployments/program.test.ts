@@ -225,7 +225,9 @@ describe("deployments program: around it", () => {
         assert.strictEqual(result.exitCode, 0, result.stderr);
         const lines = result.stdout.split("\n");
         assert.strictEqual(lines[0], "Stack ci: pulumi up would register 13 resources");
-        assert.ok(lines.includes("    destroys dev at 2030-01-01T08:00:00Z, after dev-settings"), result.stdout);
+        // TTL times come from a fixed clock offline, and the listing says so.
+        assert.ok(lines.includes("    destroys dev at 2030-01-01T08:00:00Z (by the fixed offline clock: TTL clocks start at 2030-01-01T00:00:00Z here, at their first `up` for real), after dev-settings"), result.stdout);
+        assert.strictEqual(lines.at(-2), "TTL times (labTtlExpiresAt, each TtlSchedule) are by the fixed offline clock: TTL clocks start at 2030-01-01T00:00:00Z here, at their first `up` for real.");
         assert.ok(lines.includes('  deployRoleArn: "arn:aws:iam::123456789012:role/eks-netpol-lab-deploy"'), result.stdout);
         assert.deepStrictEqual(await planDeployments(["--stack", "prod"]), { stdout: "", stderr: "deployments:plan: no stack file deployments/Pulumi.prod.yaml\n", exitCode: 2 });
         assert.strictEqual((await planDeployments(["--verbose"])).exitCode, 2);
