@@ -54,7 +54,8 @@ export interface SettingsInputs {
  * - `vcs`, not the deprecated `github` block; `provider: "github"` exactly (the provider drops a block whose provider
  *   it does not know, silently). Its `deployCommits` and `previewPullRequests` default to true, so both are set.
  * - `deployCommits: false`: the deploy workflow runs `pulumi up --remote --remote-inherit-settings` on a push to the
- *   branch, so exactly one path deploys.
+ *   branch (at the pushed commit, `--remote-git-commit`), so exactly one path deploys. `branch` stays: the TTL's
+ *   destroy and drift detection run from it.
  * - No `repoUrl`: the GitHub app, through `vcs.repository`, clones the repository, private or not.
  * - `skipInstallDependencies` and a pre-run `npm ci`: exactly the lockfile, as CI tests it.
  * - `deleteAfterDestroy: false`: a stack the TTL destroys keeps its settings and schedules, so it can come back.
