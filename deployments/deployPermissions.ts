@@ -14,7 +14,9 @@
  *     of the lab): any security group of the account, in the lab's regions;
  *   - kms:TagResource on any key of the account in the lab's regions, with the lab's tag in the request: KMS checks
  *     tagging at CreateKey against a grant "that isn't restricted to particular KMS keys" and has no condition that
- *     tells tag-on-create from tagging an existing key.
+ *     tells tag-on-create from tagging an existing key. So this role could tag another key (one whose key policy
+ *     defers to IAM) into scope and schedule its deletion (7 to 30 days, cancellable); only a key policy on the lab's
+ *     key granting its management, in place of these KMS statements, would close that.
  *
  * Rules kept here and asserted by tests: no `"*"` action and no `service:*` action; `"*"` as a resource only for
  * actions AWS cannot scope to a resource (Describe/List calls, eks:CreateCluster, kms:CreateKey), and then bounded to
