@@ -26,12 +26,19 @@ export const REVIEW_TEMPLATE_STACK = "pr";
 const NAMESPACES = [PROJECT, "aws", "pulumiservice", "pulumi"];
 const FIX = "npm run deployments --";
 
-/** A lab stack as the deployments need it: where it runs and which EKS cluster it owns. */
+/**
+ * Whose cluster a lab stack runs on: one it creates (with its network, roles, key and log group), or an existing one
+ * named by its `existingClusterName` (the stack then creates nothing in AWS; it only resizes that cluster's nodes).
+ */
+export type ClusterSource = "created" | "existing";
+
+/** A lab stack as the deployments need it: where it runs and which EKS cluster it uses. */
 export interface LabStack {
     name: string;
     region: string;
     /** `eks-netpol-lab-<stack>`, or the stack's `existingClusterName`. */
     clusterName: string;
+    cluster: ClusterSource;
 }
 
 export interface DeploymentsSettings extends Omit<DeploymentsProjectSettings, "labStacks"> {
@@ -135,11 +142,11 @@ function labStackOf(name: string, key: string, files: Record<string, string | un
     const region = config["aws:region"];
     if (typeof region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
         problems.push(`${key}: ${file} sets no AWS region; set it with \`npm run pulumi -- --stack ${name} config set aws:region us-west-2\``);
-        return { name, region: "", clusterName: "" };
+        return { name, region: "", clusterName: "", cluster: "created" };
     }
     const existing = config[`${LAB_PROJECT}:existingClusterName`];
-    const clusterName = typeof existing === "string" && existing !== "" ? existing : clusterNameFor(LAB_PROJECT, name);
-    return { name, region, clusterName };
+    if (typeof existing === "string" && existing !== "") return { name, region, clusterName: existing, cluster: "existing" };
+    return { name, region, clusterName: clusterNameFor(LAB_PROJECT, name), cluster: "created" };
 }
 
 /** Keys nothing reads: another namespace (a misspelt project), or a project key no spec declares. */

@@ -11,9 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabDeployments } from "./components/labDeployments";
 import { OidcRole } from "./components/oidcRole";
 import { loadDeploymentsSettings } from "./config";
+import { deployRolePermissions } from "./deployPermissions";
 import {
     deploymentsSubjects,
-    deployRolePermissions,
     deployRoleTrust,
     GITHUB_AUDIENCE,
     GITHUB_OIDC_HOST,
@@ -27,7 +27,7 @@ import { SESSION_HOURS, settingsInputs } from "./settingsArgs";
 const settings = loadDeploymentsSettings();
 const stacks = [...settings.labStacks, ...(settings.reviewTemplate ? [settings.reviewTemplate] : [])];
 const account = aws.getCallerIdentityOutput();
-const scope = account.accountId.apply((accountId) => ({ partition: settings.partition, accountId, stacks }));
+const scope = account.accountId.apply((accountId) => ({ partition: settings.partition, accountId, stacks: settings.labStacks, reviewTemplate: settings.reviewTemplate }));
 
 // Pulumi Deployments runs `pulumi up`, `destroy`, previews and drift detection of the lab as this role.
 const deployer = new OidcRole("deploy", {

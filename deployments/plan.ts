@@ -8,7 +8,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, RecordedResource } from "../bin/offlineProgram";
-import { deploymentsStackConfig, runDeployments } from "./offline";
+import { rfc3339 } from "./ttl";
+import { deploymentsStackConfig, OFFLINE_CLOCK_START, runDeployments } from "./offline";
+
+/** Offline, every TTL clock starts at one fixed time; a real `up` starts each when it creates it. */
+const OFFLINE_CLOCK = `the fixed offline clock: TTL clocks start at ${rfc3339(OFFLINE_CLOCK_START)} here, at their first \`up\` for real`;
 
 const T = {
     settings: "pulumiservice:index:DeploymentSettings",
@@ -25,7 +29,7 @@ function describe(r: RecordedResource): string {
         case T.settings:
             return `stack ${i.organization}/${i.project}/${i.stack}: branch ${i.sourceContext.git.branch}, deployCommits ${i.vcs.deployCommits}, previewPullRequests ${i.vcs.previewPullRequests}, pullRequestTemplate ${i.vcs.pullRequestTemplate}, image ${i.executorContext.executorImage}, role ${i.operationContext.oidc.aws.roleARN}, paths ${i.vcs.paths.join(" ")}${waits}`;
         case T.ttl:
-            return `destroys ${i.stack} at ${i.timestamp}${waits}`;
+            return `destroys ${i.stack} at ${i.timestamp} (by ${OFFLINE_CLOCK})${waits}`;
         case T.drift:
             return `detects drift of ${i.stack} at "${i.scheduleCron}", autoRemediate ${i.autoRemediate}${waits}`;
         case T.role:
@@ -41,6 +45,7 @@ export function listing(run: ProgramRun, stack: string, outputs: Record<string, 
     const lines = [`Stack ${stack}: pulumi up would register ${run.resources.length} resources`, ""];
     for (const r of run.resources) lines.push(`${r.type} ${r.name} (parent ${r.options.parent})`, ...(describe(r) ? [`    ${describe(r)}`] : []));
     lines.push("", "Outputs:", ...Object.entries(outputs).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`));
+    lines.push("", `TTL times (labTtlExpiresAt, each TtlSchedule) are by ${OFFLINE_CLOCK}.`);
     return lines.join("\n") + "\n";
 }
 

@@ -167,7 +167,7 @@ export const deploymentsSettingSpecs: { [K in keyof DeploymentsProjectSettings]:
     },
     githubEnvironment: {
         type: "string",
-        description: "GitHub environment whose jobs may also assume the GitHub Actions role (empty: none).",
+        description: "GitHub environment whose jobs may also assume the GitHub Actions role (empty: none); give it deployment branch rules, or jobs of any branch may.",
         default: "",
         parse: parseEnvironmentName,
     },

@@ -6,10 +6,13 @@ import type { DeploymentsSettings } from "./config";
 import { LAB_PROJECT } from "./config";
 
 /**
- * The runner image: Pulumi's Node.js 22 image (Node 22 is one this project supports: engines >=20.9), pinned to a
- * CLI release rather than `latest`, so a new image cannot change a deployment unannounced. Change it deliberately.
+ * The runner image: Pulumi's full image, not a slim `pulumi-nodejs-*` one. The lab's kubeconfig authenticates by
+ * running `aws eks get-token`, and only the full image has the AWS CLI (v2, with kubectl); the slim images install
+ * curl, git and the Pulumi CLI only (pulumi-docker-containers, docker/nodejs/Dockerfile). Its Node.js is 26, the
+ * default of the 22, 24 and 26 it installs with fnm, which package.json's engines (>=20.19) allow. Pinned to a CLI
+ * release rather than `latest`, so a new image cannot change a deployment unannounced: change it deliberately.
  */
-export const EXECUTOR_IMAGE = "pulumi/pulumi-nodejs-22:3.259.0";
+export const EXECUTOR_IMAGE = "pulumi/pulumi:3.259.0";
 
 /** The credentials a deployment gets last this long; an up that creates a cluster and recycles nodes fits well inside. */
 export const SESSION_HOURS = 3;
@@ -51,7 +54,8 @@ export interface SettingsInputs {
  * - `vcs`, not the deprecated `github` block; `provider: "github"` exactly (the provider drops a block whose provider
  *   it does not know, silently). Its `deployCommits` and `previewPullRequests` default to true, so both are set.
  * - `deployCommits: false`: the deploy workflow runs `pulumi up --remote --remote-inherit-settings` on a push to the
- *   branch, so exactly one path deploys.
+ *   branch (at the pushed commit, `--remote-git-commit`), so exactly one path deploys. `branch` stays: the TTL's
+ *   destroy and drift detection run from it.
  * - No `repoUrl`: the GitHub app, through `vcs.repository`, clones the repository, private or not.
  * - `skipInstallDependencies` and a pre-run `npm ci`: exactly the lockfile, as CI tests it.
  * - `deleteAfterDestroy: false`: a stack the TTL destroys keeps its settings and schedules, so it can come back.

@@ -37,3 +37,23 @@ export function startClock(hours: number, now: Date): ClockState {
 export function updateClock(old: ClockState, hours: number): ClockState {
     return clockState(hours, old.startedAt);
 }
+
+/**
+ * The command that restarts a lab stack's TTL clock from now: `up` replacing the clock (and so the schedule whose
+ * timestamp follows it), found by the deployments stack's labTtlClockUrns output.
+ */
+export function rearmCommand(labStack: string): string {
+    const urn = `npm run --silent deployments -- stack output labTtlClockUrns --json | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8"))[${JSON.stringify(labStack)}]'`;
+    return `npm run deployments -- up --replace "$(${urn})"`;
+}
+
+/**
+ * Why a clock's new expiry cannot be scheduled, if it cannot: it has passed at `now` (say, labTtlHours raised after
+ * the TTL had fired, or lowered below the time since it started). A schedule in the past would never run, so the lab
+ * would silently have no TTL; the clock must be restarted instead.
+ */
+export function expiredTtlProblem(clock: ClockState, labStack: string, now: Date): string | undefined {
+    if (new Date(clock.expiresAt).getTime() > now.getTime()) return undefined;
+    return `Lab stack ${labStack}: its TTL would expire at ${clock.expiresAt}, ${clock.hours} h after its TTL clock started (${clock.startedAt}), ` +
+        `which has passed: a TTL schedule in the past never destroys the stack. To set its TTL again from now, replace its TTL clock: ${rearmCommand(labStack)}`;
+}

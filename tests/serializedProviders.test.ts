@@ -5,7 +5,21 @@
  * reference in the text means some provider code captured one; create it inside the function that uses it instead.
  */
 import * as assert from "assert";
+import { deploymentsStackConfig, runDeployments } from "../deployments/offline";
 import { recordedProviders } from "./support/recordedProviders";
+
+/** Every dynamic resource of both projects (the lab's dev stack, the deployments' ci stack): inputs by `project/name`. */
+async function everyDynamicResource(): Promise<Map<string, Record<string, any>>> {
+    // One after the other: the two programs share the one set of Pulumi mocks.
+    const lab = await recordedProviders();
+    const deployments = await runDeployments(deploymentsStackConfig("ci"));
+    assert.strictEqual(deployments.error, undefined, deployments.error?.stack);
+    const dynamic = deployments.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+    return new Map([
+        ...[...lab.all].map(([name, inputs]) => [`eks-netpol-lab/${name}`, inputs] as const),
+        ...dynamic.map((r) => [`eks-netpol-lab-deployments/${r.name}`, r.inputs] as const),
+    ]);
+}
 
 /** Lines of `code` that refer to a built-in's prototype through `global`, as only the serializer writes them. */
 function flattenedBuiltins(code: string): string[] {
@@ -13,12 +27,18 @@ function flattenedBuiltins(code: string): string[] {
 }
 
 describe("the dynamic providers' serialized code", () => {
-    it("is checked for every dynamic resource of the program", async () => {
-        assert.deepStrictEqual([...(await recordedProviders()).all.keys()].sort(), ["calico-crd-cleanup", "calico-node-recycler", "lab-creator", "policy-engine"]);
+    it("is checked for every dynamic resource of both projects", async () => {
+        assert.deepStrictEqual([...(await everyDynamicResource()).keys()].sort(), [
+            "eks-netpol-lab-deployments/dev-ttl-clock",
+            "eks-netpol-lab/calico-crd-cleanup",
+            "eks-netpol-lab/calico-node-recycler",
+            "eks-netpol-lab/lab-creator",
+            "eks-netpol-lab/policy-engine",
+        ]);
     });
 
     it("captures no built-in object (Set, Map, Date, RegExp, …) from module scope, in any of them", async () => {
-        for (const [name, inputs] of (await recordedProviders()).all) {
+        for (const [name, inputs] of await everyDynamicResource()) {
             assert.strictEqual(typeof inputs.__provider, "string", name);
             assert.deepStrictEqual(flattenedBuiltins(inputs.__provider), [], name);
         }

@@ -48,7 +48,7 @@ export class LabDeployments extends pulumi.ComponentResource {
         const afterSettings = { ...self, dependsOn: [this.settings] };
 
         if (args.ttl ?? true) {
-            const clock = new TtlClock(`${name}-ttl-clock`, { hours: args.ttlHours }, self);
+            const clock = new TtlClock(`${name}-ttl-clock`, { hours: args.ttlHours, labStack: name }, self);
             new pulumiservice.TtlSchedule(`${name}-ttl`, { ...target, timestamp: clock.expiresAt, deleteAfterDestroy: false }, afterSettings);
             this.ttlExpiresAt = clock.expiresAt;
             this.ttlClockUrn = clock.urn;

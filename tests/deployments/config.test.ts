@@ -68,7 +68,7 @@ describe("parseDeploymentsSettings", () => {
             githubOwnerId: 1234567,
             githubRepositoryId: 890123456,
             branch: "main",
-            labStacks: [{ name: "dev", region: "us-west-2", clusterName: "eks-netpol-lab-dev" }],
+            labStacks: [{ name: "dev", region: "us-west-2", clusterName: "eks-netpol-lab-dev", cluster: "created" }],
             labTtlHours: 8,
             driftCron: "0 6 * * *",
             previewPullRequests: false,
@@ -81,14 +81,14 @@ describe("parseDeploymentsSettings", () => {
         });
     });
 
-    it("uses a stack's existingClusterName for its cluster, and the stacks' partition", () => {
+    it("uses a stack's existingClusterName for its cluster, marking the stack as one on an existing cluster, and the stacks' partition", () => {
         const s = parseDeploymentsSettings(raw({ labStacks: '["cn"]' }, { cn: "config:\n  aws:region: cn-north-1\n  eks-netpol-lab:existingClusterName: team\n" }));
-        assert.deepStrictEqual([s.labStacks, s.partition], [[{ name: "cn", region: "cn-north-1", clusterName: "team" }], "aws-cn"]);
+        assert.deepStrictEqual([s.labStacks, s.partition], [[{ name: "cn", region: "cn-north-1", clusterName: "team", cluster: "existing" }], "aws-cn"]);
     });
 
     it("adds the review-stack template, from Pulumi.pr.yaml, when review stacks are on", () => {
         const s = parseDeploymentsSettings(raw({ reviewStacks: "true" }, { dev: DEV, pr: "config:\n  aws:region: eu-west-1\n" }));
-        assert.deepStrictEqual(s.reviewTemplate, { name: "pr", region: "eu-west-1", clusterName: "eks-netpol-lab-pr" });
+        assert.deepStrictEqual(s.reviewTemplate, { name: "pr", region: "eu-west-1", clusterName: "eks-netpol-lab-pr", cluster: "created" });
     });
 
     it("reports every problem at once, each with its fix", () => {

@@ -7,7 +7,7 @@ import { ttlClockProvider } from "../../deployments/components/ttlClock";
 import { LabStack } from "../../deployments/config";
 import { deploymentsSubjects, githubSubjects } from "../../deployments/iamPolicies";
 import { deployPaths, pushPaths, settingsInputs } from "../../deployments/settingsArgs";
-import { ClockState, clockState, rfc3339, startClock, updateClock } from "../../deployments/ttl";
+import { ClockState, clockState, startClock, updateClock } from "../../deployments/ttl";
 import { parseDeploymentsSettings } from "../../deployments/config";
 
 describe("TTL clock", () => {
@@ -35,18 +35,17 @@ describe("TTL clock", () => {
         assert.deepStrictEqual(updateClock(clock, 12), { hours: 12, startedAt: "2030-01-01T09:15:00Z", expiresAt: "2030-01-01T21:15:00Z" });
     });
 
+    // The resource itself, run as Pulumi runs it (in the dynamic-provider host), is tests/deployments/ttlClockHost.test.ts.
     it("as a resource: starts at creation, reports no change on an unrelated up, an update (not a replacement) for new hours", async () => {
-        const before = Date.now();
-        const created = await ttlClockProvider.create({ hours: 8 });
+        const created = await ttlClockProvider.create({ hours: 8, labStack: "dev" });
         const outs = created.outs as ClockState;
-        const startedAt = new Date(outs.startedAt).getTime();
-        assert.ok(startedAt >= Math.floor(before / 1000) * 1000 && startedAt <= Date.now(), outs.startedAt);
-        assert.strictEqual(outs.expiresAt, rfc3339(new Date(startedAt + 8 * 3600 * 1000)));
+        assert.match(outs.startedAt, RFC3339);
+        assert.deepStrictEqual(outs, clockState(8, outs.startedAt));
         const olds = { ...outs, __provider: "code" };
-        assert.deepStrictEqual(await ttlClockProvider.diff!(created.id, olds, { hours: 8, __provider: "code" }), { changes: false, replaces: [], deleteBeforeReplace: false });
-        assert.deepStrictEqual(await ttlClockProvider.diff!(created.id, olds, { hours: 10, __provider: "code" }), { changes: true, replaces: [], deleteBeforeReplace: false });
-        const updated = await ttlClockProvider.update!(created.id, olds, { hours: 10 });
-        assert.deepStrictEqual(updated.outs, { hours: 10, startedAt: outs.startedAt, expiresAt: rfc3339(new Date(startedAt + 10 * 3600 * 1000)) });
+        assert.deepStrictEqual(await ttlClockProvider.diff!(created.id, olds, { hours: 8, labStack: "dev", __provider: "code" }), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(await ttlClockProvider.diff!(created.id, olds, { hours: 10, labStack: "dev", __provider: "code" }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        const updated = await ttlClockProvider.update!(created.id, olds, { hours: 10, labStack: "dev" });
+        assert.deepStrictEqual(updated.outs, clockState(10, outs.startedAt));
     });
 });
 
@@ -111,7 +110,7 @@ describe("review-stack template settings", () => {
             secretKeys: new Set(),
             stackFiles: { dev: "config:\n  aws:region: us-west-2\n" },
         });
-        const template: LabStack = { name: "pr", region: "us-west-2", clusterName: "eks-netpol-lab-pr" };
+        const template: LabStack = { name: "pr", region: "us-west-2", clusterName: "eks-netpol-lab-pr", cluster: "created" };
         const vcs = settingsInputs(settings, template.name, "arn:aws:iam::123456789012:role/eks-netpol-lab-deploy", true).vcs;
         assert.deepStrictEqual([vcs.pullRequestTemplate, vcs.previewPullRequests, vcs.deployCommits], [true, false, false]);
         assert.deepStrictEqual(settingsInputs(settings, "dev", "arn", false).vcs.previewPullRequests, true);

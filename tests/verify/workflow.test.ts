@@ -20,6 +20,19 @@ describe("verify in CI (.github/workflows/verify.yml)", () => {
         assert.deepStrictEqual([workflow.on.workflow_dispatch.inputs.stack.required, workflow.on.workflow_dispatch.inputs.stack.type], [true, "string"]);
     });
 
+    it("checks out the commit it is given (the one deployed), so it reads the Pulumi.<stack>.yaml that was deployed", () => {
+        for (const trigger of ["workflow_call", "workflow_dispatch"]) {
+            const commit = workflow.on[trigger].inputs.commit;
+            assert.deepStrictEqual([commit.required, commit.type, commit.default], [false, "string", ""], trigger);
+        }
+        const checkout = steps.find((s) => s.uses?.startsWith("actions/checkout@")) as { with: Record<string, unknown> };
+        assert.deepStrictEqual(checkout.with, { ref: "${{ inputs.commit }}", "persist-credentials": false });
+    });
+
+    it("waits for other verifies of the stack, never joining the deploy group where it could cancel a waiting deployment", () => {
+        assert.deepStrictEqual(workflow.concurrency, { group: "verify-${{ inputs.stack }}", "cancel-in-progress": false });
+    });
+
     it("asks for no more than reading the repository and an OIDC token for AWS", () => {
         assert.deepStrictEqual(workflow.permissions, { contents: "read", "id-token": "write" });
     });
