@@ -115,7 +115,7 @@ export const settingSpecs: { [K in keyof ProjectSettings]: SettingSpec<ProjectSe
     clusterEndpointPublicAccessCidrs: {
         type: "array",
         items: "string",
-        description: "IPv4 CIDRs allowed to reach the public Kubernetes API endpoint. Narrow it to your own addresses.",
+        description: "IPv4 CIDRs allowed to reach the public Kubernetes API endpoint. Narrow it to your own addresses unless CI deploys or verifies the lab.",
         default: ["0.0.0.0/0"],
         parse: parseClusterEndpointPublicAccessCidrs,
         createdClusterOnly: true,

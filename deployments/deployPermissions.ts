@@ -22,14 +22,15 @@
  * actions AWS cannot scope to a resource (Describe/List calls, eks:CreateCluster, kms:CreateKey), and then bounded to
  * the lab's regions; every condition key one AWS documents for its action (tests/deployments/serviceAuthorization.json).
  */
+import { LAB_ROLE_PATH, LAB_TAG_KEY } from "../components/labScope";
 import { LAB_PROJECT, LabStack } from "./config";
 import { AccountScope, document, PolicyDocument, PolicyStatement } from "./iamPolicies";
 
 /** The IAM path of the lab's roles (its cluster role and its node role); nothing else of the account's is under it. */
-export const LAB_ROLE_PATH = `/${LAB_PROJECT}/`;
+export { LAB_ROLE_PATH };
 
 /** The tag the lab puts on what it creates in EC2 and KMS: the stack it belongs to. */
-export const STACK_TAG = `${LAB_PROJECT}:stack`;
+export const STACK_TAG = LAB_TAG_KEY;
 
 /** The AWS-managed policies the lab attaches to its roles: EKS's cluster policy and the three worker-node policies. */
 export const LAB_MANAGED_POLICIES = ["AmazonEKSClusterPolicy", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"];
