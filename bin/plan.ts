@@ -10,7 +10,8 @@
  * Exit codes: 0 done, 2 invalid configuration or usage (the same message `pulumi up` would give), 3 a bug. The diff
  * modes (bin/planDiff.ts) exit 0 when no flow changes and 1 when some does.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Option } from "commander";
+import { parseCommand, Result, stackCommand } from "./stackCommand";
 import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, parseDocument, stringify } from "yaml";
@@ -19,12 +20,6 @@ import { PlanReport, planReport } from "./planReport";
 import { DiffInputError, isDiffMode, planDiff } from "./planDiff";
 import { renderSvg } from "../policies/netpol/svg";
 import { GRID_LEGEND, TruthTable, reachabilityMark } from "../policies/netpol/truthTable";
-
-interface Result {
-    stdout: string;
-    stderr?: string;
-    exitCode: number;
-}
 
 interface PlanOptions {
     stack: string;
@@ -243,32 +238,17 @@ function textReport(stack: string, report: PlanReport): string {
 
 /** Runs plan with `argv` (without node and script) and returns what to print; never throws, never exits. */
 export async function run(argv: string[]): Promise<Result> {
-    let usage: Result | undefined;
-    let options: PlanOptions | undefined;
-    const program = new Command("plan")
-        .description("Show what `pulumi up` would create for a stack, and the resulting connectivity, offline")
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => (usage = { stdout: s, exitCode: 0 }), writeErr: (s) => (usage = { stdout: "", stderr: s, exitCode: 2 }) })
-        .option("--stack <name>", "stack whose Pulumi.<name>.yaml to read", "dev")
-        .option("--config-file <file>", "read the stack's config from this file instead of Pulumi.<stack>.yaml")
-        .option("--stage <stage>", "short for --set stage=<stage>")
-        .option("--set <key=value>", "override a config value (repeatable); JSON for lists and maps", (v: string, all: string[]) => [...all, v], [] as string[])
+    const { program, usage } = stackCommand("plan", "Show what `pulumi up` would create for a stack, and the resulting connectivity, offline", "stack whose Pulumi.<name>.yaml to read");
+    program
         .addOption(new Option("--format <format>", "output format").choices(["text", "json", "yaml", "svg"]).default("text"))
         .option("-o, --output <file>", "write the output to this file (whole, or not at all) instead of stdout")
         .option("--diff-stage <stage>", "print the flows that open and close when the stage becomes <stage>")
         .option("--diff-set <key=value>", "print the flows that open and close with this change too (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
         .option("--base-rev <rev>", "print the flows that open and close from git revision <rev> to --head-rev")
-        .option("--head-rev <rev>", "the revision to compare --base-rev with (default: the working tree)")
-        .action((o: PlanOptions) => {
-            options = o;
-        });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        if (e instanceof CommanderError) return usage ?? { stdout: "", stderr: `${e.message}\n`, exitCode: 2 };
-        throw e;
-    }
-    if (!options) return usage ?? { stdout: program.helpInformation(), exitCode: 2 };
+        .option("--head-rev <rev>", "the revision to compare --base-rev with (default: the working tree)");
+    const parsed = parseCommand<PlanOptions>(program, argv, usage);
+    if ("result" in parsed) return parsed.result;
+    const { options } = parsed;
     try {
         if (isDiffMode(options)) return diffToOutputFile(await planDiff(options, stackConfig), options.output);
         return toOutputFile(await plan(options), options.output);

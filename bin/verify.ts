@@ -11,7 +11,8 @@
  * (and says why) or the command line or configuration is invalid, 3 a bug.
  */
 import { spawnSync } from "child_process";
-import { Command, CommanderError, Option } from "commander";
+import { Option } from "commander";
+import { parseCommand, Result, stackCommand } from "./stackCommand";
 import * as crypto from "crypto";
 import * as path from "path";
 import { runProgram } from "./offlineProgram";
@@ -22,12 +23,6 @@ import { Clock, measure, REAL_CLOCK } from "./verifyMeasure";
 import { exitCodeOf, formatJson, formatText, VerifyRun } from "../policies/live/report";
 import { Intended } from "../policies/live/types";
 import { intendedFrom } from "../policies/live/workloads";
-
-interface Result {
-    stdout: string;
-    stderr?: string;
-    exitCode: number;
-}
 
 interface VerifyOptions {
     stack: string;
@@ -170,16 +165,8 @@ export const DEFAULT_DEPS: () => VerifyDeps = () => ({
 
 /** Runs verify with `argv` (without node and script) and returns what to print; never throws, never exits. */
 export async function run(argv: string[], deps: VerifyDeps = DEFAULT_DEPS()): Promise<Result> {
-    let usage: Result | undefined;
-    let options: VerifyOptions | undefined;
-    const program = new Command("verify")
-        .description("Measure who can talk to whom on the live cluster, and compare it with what the policies must allow")
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => (usage = { stdout: s, exitCode: 0 }), writeErr: (s) => (usage = { stdout: "", stderr: s, exitCode: 2 }) })
-        .option("--stack <name>", "stack whose Pulumi.<name>.yaml says what is deployed", "dev")
-        .option("--config-file <file>", "read the stack's config from this file instead of Pulumi.<stack>.yaml")
-        .option("--stage <stage>", "short for --set stage=<stage>")
-        .option("--set <key=value>", "override a config value (repeatable); JSON for lists and maps", (v: string, all: string[]) => [...all, v], [] as string[])
+    const { program, usage } = stackCommand("verify", "Measure who can talk to whom on the live cluster, and compare it with what the policies must allow", "stack whose Pulumi.<name>.yaml says what is deployed");
+    program
         .option("--kubeconfig <file>", "kubeconfig of the cluster (default: KUBECONFIG, else the stack's kubeconfig output)")
         .option("--context <name>", "kubeconfig context to use (default: its current context)")
         .addOption(new Option("--target <kind>", "connect to each destination by its Service's ClusterIP or by a pod IP").choices(["service", "pod"]).default("service"))
@@ -187,19 +174,11 @@ export async function run(argv: string[], deps: VerifyDeps = DEFAULT_DEPS()): Pr
         .option("--settle <seconds>", "how long to re-probe cells that differ (policies take effect seconds after they are applied)", "15")
         .option("--start-timeout <seconds>", "how long a probe container may take to start (image pull)", "120")
         .option("--json", "print the result as JSON")
-        .option("--print-cluster", "print the stack's cluster name and region as JSON, and nothing else (for CI)")
-        .action((o: VerifyOptions) => {
-            options = o;
-        });
+        .option("--print-cluster", "print the stack's cluster name and region as JSON, and nothing else (for CI)");
+    const parsed = parseCommand<VerifyOptions>(program, argv, usage);
+    if ("result" in parsed) return parsed.result;
     try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        if (e instanceof CommanderError) return usage ?? { stdout: "", stderr: `${e.message}\n`, exitCode: 2 };
-        throw e;
-    }
-    if (!options) return usage ?? { stdout: program.helpInformation(), exitCode: 2 };
-    try {
-        return await verify(options, deps);
+        return await verify(parsed.options, deps);
     } catch (e) {
         if (e instanceof UsageError) return { stdout: "", stderr: `verify: ${e.message}\n`, exitCode: 2 };
         return { stdout: "", stderr: `verify: internal error (please report it): ${(e as Error).stack ?? e}\n`, exitCode: 3 };

@@ -9,15 +9,12 @@
  *   DELETE /apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}
  * Failures (a status, or a hang) can be injected per method and path prefix.
  */
-import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { AddressInfo } from "net";
-import * as path from "path";
+import { startTlsServer, testCertificateAuthorityData, urlOf } from "./tlsServer";
 import { ENV_KEY_ID, ENV_SECRET, PROFILE } from "./hostEnv";
 import { presignedTokenSignature } from "./sigv4";
 
-const TLS = path.join(__dirname, "..", "fixtures", "tls");
 const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
 export interface Crd {
@@ -64,20 +61,19 @@ export class FakeKube {
     private constructor(private readonly server: https.Server) {}
 
     static async start(): Promise<FakeKube> {
-        const server = https.createServer({ cert: fs.readFileSync(path.join(TLS, "server.pem")), key: fs.readFileSync(path.join(TLS, "server-key.pem")) });
-        const fake = new FakeKube(server);
-        server.on("request", (req, res) => fake.handle(req, res));
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        let fake: FakeKube | undefined;
+        const server = await startTlsServer((req, res) => fake!.handle(req, res));
+        fake = new FakeKube(server);
         return fake;
     }
 
     get url(): string {
-        return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return urlOf(this.server);
     }
 
     /** The cluster CA as a kubeconfig carries it: base64 of the PEM. */
     static get certificateAuthorityData(): string {
-        return fs.readFileSync(path.join(TLS, "ca.pem")).toString("base64");
+        return testCertificateAuthorityData();
     }
 
     /** Fails the next `times` requests of `method` whose path starts with `pathPrefix`. */

@@ -18,13 +18,12 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
-import { AddressInfo } from "net";
+import { startTlsServer, testCertificateAuthorityData, urlOf } from "./tlsServer";
 import * as os from "os";
 import * as path from "path";
 import { KubeObject } from "../../policies/netpol/types";
 import { ProbeResult } from "../../policies/live/probeScript";
 
-const TLS = path.join(__dirname, "..", "fixtures", "tls");
 const FAKE_AGNHOST = path.join(__dirname, "fakeAgnhost.sh");
 export const TOKEN = "k8s-aws-v1.fake-token-for-verify";
 
@@ -55,19 +54,19 @@ export class FakeKubeApi {
     private constructor(private readonly server: https.Server) {}
 
     static async start(): Promise<FakeKubeApi> {
-        const server = https.createServer({ cert: fs.readFileSync(path.join(TLS, "server.pem")), key: fs.readFileSync(path.join(TLS, "server-key.pem")) });
-        const fake = new FakeKubeApi(server);
-        server.on("request", (req, res) => fake.handle(req, res));
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        let fake: FakeKubeApi | undefined;
+        const server = await startTlsServer((req, res) => fake!.handle(req, res));
+        fake = new FakeKubeApi(server);
         return fake;
     }
 
     get url(): string {
-        return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        return urlOf(this.server);
     }
 
+    /** The cluster CA as a kubeconfig carries it: base64 of the PEM. */
     static get certificateAuthorityData(): string {
-        return fs.readFileSync(path.join(TLS, "ca.pem")).toString("base64");
+        return testCertificateAuthorityData();
     }
 
     /** Fails every request of `method` whose path starts with `pathPrefix`, with a status or by never answering. */
