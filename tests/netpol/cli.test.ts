@@ -5,23 +5,11 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { Io, run } from "../../bin/netpol";
+import { netpolWith } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = "tests/fixtures";
 const STARS = `${FIXTURES}/stars`;
-
-/** Runs netpol from the project root, as `npm run netpol` does, with its output as one string. */
-export function netpolWith(io: Io, ...args: string[]): { stdout: string; stderr?: string; exitCode: number } {
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-        const result = run(args, io);
-        return { ...result, stdout: typeof result.stdout === "string" ? result.stdout : [...result.stdout].join("") };
-    } finally {
-        process.chdir(cwd);
-    }
-}
 
 function netpol(...args: string[]) {
     return netpolWith({}, ...args);

@@ -3,6 +3,8 @@
  * expected, actual and difference grids when they disagree.
  */
 import * as assert from "assert";
+import * as path from "path";
+import { Io, run } from "../../bin/netpol";
 import { Analysis, analyze, evaluateFlow, FlowSpec } from "../../policies/netpol/analysis";
 import { reasonFor } from "../../policies/netpol/explain";
 import { reachabilityMark, TruthTable } from "../../policies/netpol/truthTable";
@@ -74,4 +76,18 @@ export function expectFlows(objects: KubeObject[], flows: ExpectedFlow[]): void 
         "differences (X marks a wrong cell):", diff.print((same) => (same === undefined ? "?" : same ? "." : "X")),
         "why:", ...reasons,
     ].join("\n"));
+}
+
+const ROOT = path.resolve(__dirname, "../..");
+
+/** Runs netpol from the project root, as `npm run netpol` does, with its output as one string. */
+export function netpolWith(io: Io, ...args: string[]): { stdout: string; stderr?: string; exitCode: number } {
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+        const result = run(args, io);
+        return { ...result, stdout: typeof result.stdout === "string" ? result.stdout : [...result.stdout].join("") };
+    } finally {
+        process.chdir(cwd);
+    }
 }

@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { netpolWith } from "./cli.test";
+import { netpolWith } from "./helpers";
 import { MAX_INPUT_BYTES } from "../../policies/netpol/limits";
 
 /** A file's content, or a symbolic link to a path relative to the directory. */

@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { netpolWith } from "./cli.test";
+import { netpolWith } from "./helpers";
 import { analyzeObjects, deployment, namespace, pod, policy } from "./helpers";
 import { toFlowEndpoint } from "../../policies/netpol/analysis";
 import { connectivityMatrix, matrixFlows } from "../../policies/netpol/matrix";

@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { run as plan } from "../../bin/plan";
-import { netpolWith } from "./cli.test";
+import { netpolWith } from "./helpers";
 import { GRID_LEGEND } from "../../policies/netpol/truthTable";
 
 interface Flow {

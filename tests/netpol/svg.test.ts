@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { run as plan } from "../../bin/plan";
-import { netpolWith } from "./cli.test";
+import { netpolWith } from "./helpers";
 import { intersects, placeLabels, Rect } from "../../policies/netpol/labelPlacement";
 import { MatrixFlow } from "../../policies/netpol/matrix";
 import { renderSvg } from "../../policies/netpol/svg";
